@@ -1,0 +1,32 @@
+namespace AgentFlow.MLNet.IO;
+
+/// <summary>
+/// Replaces files by writing a temporary sibling and renaming it over the target, so a reader (or a
+/// crash) never sees a half-written file, and a hard-linked target (for example a build output linked
+/// to the NuGet cache) gets a new inode instead of having the shared bytes changed under it.
+/// </summary>
+internal static class AtomicFile
+{
+    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/>, keeping the target's Unix permissions.</summary>
+    internal static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+            if (!OperatingSystem.IsWindows() && File.Exists(path))
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(path));
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+    }
+}
