@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace AgentFlow.MLNet.Models;
+
+/// <summary>Which positions of a forward pass get vocabulary logits.</summary>
+public enum LogitsSelection
+{
+    /// <summary>Every position: [batch, tokens, vocab].</summary>
+    All,
+
+    /// <summary>Only the last position: [batch, 1, vocab] (what decoding needs).</summary>
+    LastToken,
+
+    /// <summary>No logits; callers project hidden states themselves (chunked log-probs).</summary>
+    None,
+}
+
+/// <summary>Inputs of <see cref="CausalLM.forward(CausalLMInput)"/>.</summary>
+/// <param name="InputIds">[batch, tokens] token ids (int64).</param>
+public sealed record CausalLMInput(Tensor InputIds)
+{
+    /// <summary>[batch, tokens] positions; default 0..tokens-1, or the running count of real tokens when <see cref="AttentionMask"/> is given (left padding).</summary>
+    public Tensor? PositionIds { get; init; }
+
+    /// <summary>[batch, tokens], 1 for real tokens and 0 for padding; null when no sequence is padded.</summary>
+    public Tensor? AttentionMask { get; init; }
+
+    /// <summary>Which positions get logits. Default <see cref="LogitsSelection.All"/>.</summary>
+    public LogitsSelection Logits { get; init; } = LogitsSelection.All;
+}
+
+/// <summary>Outputs of <see cref="CausalLM.forward(CausalLMInput)"/>. The caller disposes both tensors (or lets a dispose scope do it).</summary>
+/// <param name="Logits">Vocabulary logits as chosen by <see cref="CausalLMInput.Logits"/>; null for <see cref="LogitsSelection.None"/>.</param>
+/// <param name="LastHiddenState">[batch, tokens, hidden] after the final norm.</param>
+public sealed record CausalLMOutput(Tensor? Logits, Tensor LastHiddenState);

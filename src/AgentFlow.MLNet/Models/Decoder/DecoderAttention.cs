@@ -1,0 +1,66 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AgentFlow.MLNet.Models.Decoder;
+
+/// <summary>
+/// Grouped-query self-attention with rotary positions: q/k/v projections (optionally biased, as in Qwen2),
+/// key/value heads shared by groups of query heads, fused scaled-dot-product attention, and an unbiased
+/// output projection.
+/// </summary>
+internal sealed class DecoderAttention : nn.Module
+{
+#pragma warning disable IDE1006 // Hugging Face parameter names, so checkpoints load without remapping.
+    private readonly Linear q_proj;
+    private readonly Linear k_proj;
+    private readonly Linear v_proj;
+    private readonly Linear o_proj;
+#pragma warning restore IDE1006
+    private readonly int _heads;
+    private readonly int _keyValueHeads;
+    private readonly int _headDim;
+
+    internal DecoderAttention(CausalLMConfig config) : base(nameof(DecoderAttention))
+    {
+        _heads = config.NumAttentionHeads;
+        _keyValueHeads = config.KeyValueHeads;
+        _headDim = config.HeadDimension;
+        q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.AttentionBias);
+        k_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: config.AttentionBias);
+        v_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: config.AttentionBias);
+        o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">[batch, tokens, hidden].</param>
+    /// <param name="cos">Rotary table [batch, tokens, head_dim].</param>
+    /// <param name="sin">Rotary table [batch, tokens, head_dim].</param>
+    /// <param name="mask">Boolean [batch, 1, tokens, keys] (true = may attend), or null for plain causal attention.</param>
+    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], tokens = hidden.shape[1];
+        var q = q_proj.forward(hidden).view(batch, tokens, _heads, _headDim).transpose(1, 2);
+        var k = k_proj.forward(hidden).view(batch, tokens, _keyValueHeads, _headDim).transpose(1, 2);
+        var v = v_proj.forward(hidden).view(batch, tokens, _keyValueHeads, _headDim).transpose(1, 2);
+        q = RotaryEmbedding.Apply(q, cos, sin);
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        k = ShareAcrossQueryGroups(k);
+        v = ShareAcrossQueryGroups(v);
+
+        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && tokens > 1);
+        var merged = attended.transpose(1, 2).reshape(batch, tokens, _heads * _headDim);
+        return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Repeats each key/value head for its group of query heads (TorchSharp's SDPA has no GQA flag).</summary>
+    private Tensor ShareAcrossQueryGroups(Tensor x)
+    {
+        int groups = _heads / _keyValueHeads;
+        if (groups == 1)
+            return x;
+        long batch = x.shape[0], tokens = x.shape[2];
+        return x.unsqueeze(2).expand(batch, _keyValueHeads, groups, tokens, _headDim).reshape(batch, _heads, tokens, _headDim);
+    }
+}
