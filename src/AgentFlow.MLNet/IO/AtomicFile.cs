@@ -8,15 +8,22 @@ namespace AgentFlow.MLNet.IO;
 internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/>, keeping the target's Unix permissions.</summary>
-    internal static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
+    internal static void WriteAllBytes(string path, byte[] contents) => Write(path, stream => stream.Write(contents));
+
+    /// <summary>
+    /// Streams a new file through <paramref name="write"/> into a temporary sibling of <paramref name="path"/>,
+    /// flushes it to disk and renames it over <paramref name="path"/>. If <paramref name="write"/> throws, the
+    /// target is untouched and the temporary file is removed.
+    /// </summary>
+    internal static void Write(string path, Action<Stream> write)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
             {
-                stream.Write(contents);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
             if (!OperatingSystem.IsWindows() && File.Exists(path))

@@ -73,6 +73,23 @@ public sealed record CausalLMConfig
     /// <summary>Head dimension in effect (<see cref="HeadDim"/>, or hidden size / heads when unset).</summary>
     public int HeadDimension => HeadDim > 0 ? HeadDim : HiddenSize / NumAttentionHeads;
 
+    /// <summary>
+    /// Parameters this architecture has, computed without building it (a tied head counted once): what the
+    /// model will weigh before a byte is loaded.
+    /// </summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long d = HiddenSize, q = (long)NumAttentionHeads * HeadDimension, kv = (long)KeyValueHeads * HeadDimension, ffn = IntermediateSize;
+            long attention = d * q + 2 * d * kv + q * d + (AttentionBias ? q + 2 * kv : 0);
+            long mlp = 3 * d * ffn + (MlpBias ? 2 * ffn + d : 0);
+            long layer = attention + mlp + 2 * d;
+            long embeddings = (long)VocabSize * d * (TieWordEmbeddings ? 1 : 2);
+            return embeddings + NumHiddenLayers * layer + d;
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first field that makes the architecture impossible.</summary>
     public void Validate()
     {
@@ -101,20 +118,23 @@ public sealed record CausalLMConfig
     }
 
     /// <summary>Reads a Hugging Face <c>config.json</c>, rejecting features this implementation would silently get wrong.</summary>
-    public static CausalLMConfig Load(string path)
-    {
-        try
-        {
-            return Parse(File.ReadAllText(path), path);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
-    }
+    public static CausalLMConfig Load(string path) => Parse(File.ReadAllText(path), path);
 
     /// <summary>Parses the text of a Hugging Face <c>config.json</c>; <paramref name="source"/> names it in errors.</summary>
     public static CausalLMConfig Parse(string json, string source = "config.json")
+    {
+        try
+        {
+            return ParseFields(json, source);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException || e.GetType() == typeof(ArgumentException))
+        {
+            // Malformed JSON, duplicate keys, or a field of the wrong JSON type (e.g. "hidden_size": "896").
+            throw new InvalidDataException($"'{source}' is not a valid model config: {e.Message}", e);
+        }
+    }
+
+    private static CausalLMConfig ParseFields(string json, string source)
     {
         var root = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException($"'{source}' does not hold a JSON object.");
         string modelType = root["model_type"]?.GetValue<string>() ?? throw new InvalidDataException($"'{source}' has no model_type.");

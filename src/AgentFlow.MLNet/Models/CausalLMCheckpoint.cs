@@ -1,0 +1,96 @@
+using System.Text;
+using AgentFlow.MLNet.IO;
+using AgentFlow.MLNet.Models.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AgentFlow.MLNet.Models;
+
+/// <summary>
+/// Loads and saves <see cref="CausalLM"/> weights in the Hugging Face folder layout: <c>config.json</c> plus
+/// <c>model.safetensors</c> or sharded <c>model-*.safetensors</c> with <c>model.safetensors.index.json</c>.
+/// F32, F16 and BF16 checkpoints load into any compute dtype.
+/// </summary>
+public static class CausalLMCheckpoint
+{
+    /// <summary>The files copied by <see cref="CheckpointSaveOptions.CopyTokenizerFrom"/>.</summary>
+    public static readonly IReadOnlyList<string> TokenizerFiles =
+    [
+        "tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "tokenizer.model",
+        "special_tokens_map.json", "added_tokens.json", "generation_config.json",
+    ];
+
+    /// <summary>Loads the model in <paramref name="folder"/>, validating the config and every weight file before copying weights.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">config.json or the weights are missing.</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt or does not match the config.</exception>
+    /// <exception cref="NotSupportedException">The architecture or a dtype is not supported.</exception>
+    public static CausalLM Load(string folder, ModelLoadOptions? options = null)
+    {
+        options ??= new ModelLoadOptions();
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist.");
+        string configPath = Path.Combine(folder, "config.json");
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"Model folder '{folder}' has no config.json.", configPath);
+
+        var config = CausalLMConfig.Load(configPath);
+        var files = SafetensorsCheckpoint.Open(folder);
+        var model = Create(config, null, options);
+        try
+        {
+            SafetensorsCheckpoint.LoadInto(model, files);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> to <paramref name="folder"/> (created if needed) as <c>config.json</c> and
+    /// safetensors weights that transformers and vLLM load.
+    /// </summary>
+    public static void Save(CausalLM model, string folder, CheckpointSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new CheckpointSaveOptions();
+        if (model.RopeFrequencyDivisors is not null && model.Config.RopeScaling is null)
+            throw new NotSupportedException("This model's rotary frequencies came from a GGUF rope_freqs tensor, which config.json cannot express; save it as GGUF instead.");
+        Directory.CreateDirectory(folder);
+
+        if (options.CopyTokenizerFrom is { } source)
+        {
+            foreach (string name in TokenizerFiles.Where(name => File.Exists(Path.Combine(source, name))))
+            {
+                if (!Path.GetFullPath(source).Equals(Path.GetFullPath(folder), StringComparison.Ordinal))
+                    File.Copy(Path.Combine(source, name), Path.Combine(folder, name), overwrite: true);
+            }
+        }
+
+        var dtype = options.DType ?? model.Describe().DType;
+        var config = model.Config with { TorchDtype = TorchDtypeName(dtype) };
+        SafetensorsCheckpoint.Save(model, folder, options.DType, options.MaxShardBytes);
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "config.json"), Encoding.UTF8.GetBytes(config.ToJson()));
+    }
+
+    /// <summary>Builds a model for <paramref name="config"/> directly in the requested dtype and device.</summary>
+    internal static CausalLM Create(CausalLMConfig config, IReadOnlyList<float>? ropeFrequencyDivisors, ModelLoadOptions options)
+    {
+        var model = new CausalLM(config, ropeFrequencyDivisors);
+        model.to(options.DType).to(options.Device);
+        model.eval();
+        return model;
+    }
+
+    private static string TorchDtypeName(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 => "float32",
+        ScalarType.Float16 => "float16",
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Float64 => "float64",
+        _ => throw new NotSupportedException($"Cannot save weights as {dtype}."),
+    };
+}
