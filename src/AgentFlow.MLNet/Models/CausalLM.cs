@@ -44,12 +44,15 @@ public sealed class CausalLM : nn.Module<CausalLMInput, CausalLMOutput>
         var ids = input.InputIds;
         if (ids.dim() != 2)
             throw new ArgumentException($"InputIds must be [batch, tokens], but has shape [{string.Join(", ", ids.shape)}].", nameof(input));
-        if (input.AttentionMask is { } mask && !mask.shape.SequenceEqual(ids.shape))
-            throw new ArgumentException($"AttentionMask shape [{string.Join(", ", mask.shape)}] differs from InputIds [{string.Join(", ", ids.shape)}].", nameof(input));
+        long cached = input.Cache?.Length ?? 0;
+        if (input.Cache is { } cache && cache.Batch != ids.shape[0])
+            throw new ArgumentException($"The cache holds {cache.Batch} rows but InputIds has {ids.shape[0]}.", nameof(input));
+        if (input.AttentionMask is { } mask && (mask.dim() != 2 || mask.shape[0] != ids.shape[0] || mask.shape[1] != cached + ids.shape[1]))
+            throw new ArgumentException($"AttentionMask must be [batch, cached + tokens] = [{ids.shape[0]}, {cached + ids.shape[1]}], but is [{string.Join(", ", mask.shape)}].", nameof(input));
 
         using var scope = NewDisposeScope();
-        var positions = input.PositionIds ?? DefaultPositions(ids, input.AttentionMask);
-        var hidden = model.forward(ids, positions, input.AttentionMask);
+        var positions = input.PositionIds ?? DefaultPositions(ids, input.AttentionMask, cached);
+        var hidden = model.forward(ids, positions, input.AttentionMask, input.Cache);
         Tensor? logits = input.Logits switch
         {
             LogitsSelection.All => ProjectToVocabulary(hidden),
@@ -102,11 +105,13 @@ public sealed class CausalLM : nn.Module<CausalLMInput, CausalLMOutput>
             TiedEmbeddings: Config.TieWordEmbeddings);
     }
 
-    /// <summary>0..n-1 per row, or, with padding, the count of real tokens before each position (left padding starts at 0).</summary>
-    private static Tensor DefaultPositions(Tensor ids, Tensor? attentionMask)
+    /// <summary>cached..cached+n-1 per row, or, with padding, the count of real tokens before each position (left padding starts at 0).</summary>
+    private static Tensor DefaultPositions(Tensor ids, Tensor? attentionMask, long cached)
     {
+        long tokens = ids.shape[1];
         if (attentionMask is null)
-            return arange(ids.shape[1], dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(ids.shape[0], -1);
-        return (attentionMask.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);
+            return arange(cached, cached + tokens, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(ids.shape[0], -1);
+        var positions = (attentionMask.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);
+        return positions.narrow(1, cached, tokens);
     }
 }

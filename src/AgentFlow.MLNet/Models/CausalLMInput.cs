@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Models.Generation;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models;
@@ -19,11 +20,17 @@ public enum LogitsSelection
 /// <param name="InputIds">[batch, tokens] token ids (int64).</param>
 public sealed record CausalLMInput(Tensor InputIds)
 {
-    /// <summary>[batch, tokens] positions; default 0..tokens-1, or the running count of real tokens when <see cref="AttentionMask"/> is given (left padding).</summary>
+    /// <summary>
+    /// [batch, tokens] positions. Default: continuing after the cached tokens, or, when <see cref="AttentionMask"/> is
+    /// given, the count of real tokens before each one (so left-padded rows start at 0).
+    /// </summary>
     public Tensor? PositionIds { get; init; }
 
-    /// <summary>[batch, tokens], 1 for real tokens and 0 for padding; null when no sequence is padded.</summary>
+    /// <summary>[batch, cached + tokens], 1 for real tokens and 0 for padding, covering the cached tokens too; null when no row is padded.</summary>
     public Tensor? AttentionMask { get; init; }
+
+    /// <summary>Keys/values of earlier tokens of the same rows; the forward pass appends this call's tokens to it. Null for a full forward.</summary>
+    public KeyValueCache? Cache { get; init; }
 
     /// <summary>Which positions get logits. Default <see cref="LogitsSelection.All"/>.</summary>
     public LogitsSelection Logits { get; init; } = LogitsSelection.All;

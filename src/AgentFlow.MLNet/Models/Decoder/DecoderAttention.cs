@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Models.Generation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,9 +21,11 @@ internal sealed class DecoderAttention : nn.Module
     private readonly int _heads;
     private readonly int _keyValueHeads;
     private readonly int _headDim;
+    private readonly int _layerIndex;
 
-    internal DecoderAttention(CausalLMConfig config) : base(nameof(DecoderAttention))
+    internal DecoderAttention(CausalLMConfig config, int layerIndex) : base(nameof(DecoderAttention))
     {
+        _layerIndex = layerIndex;
         _heads = config.NumAttentionHeads;
         _keyValueHeads = config.KeyValueHeads;
         _headDim = config.HeadDimension;
@@ -36,8 +39,9 @@ internal sealed class DecoderAttention : nn.Module
     /// <param name="hidden">[batch, tokens, hidden].</param>
     /// <param name="cos">Rotary table [batch, tokens, head_dim].</param>
     /// <param name="sin">Rotary table [batch, tokens, head_dim].</param>
-    /// <param name="mask">Boolean [batch, 1, tokens, keys] (true = may attend), or null for plain causal attention.</param>
-    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask)
+    /// <param name="mask">Boolean [batch, 1, tokens, keys] (true = may attend), or null when every query may see every earlier key.</param>
+    /// <param name="cache">Keys/values of earlier tokens; this call's are appended to it.</param>
+    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], tokens = hidden.shape[1];
@@ -46,10 +50,14 @@ internal sealed class DecoderAttention : nn.Module
         var v = v_proj.forward(hidden).view(batch, tokens, _keyValueHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
+        if (cache is not null)
+            (k, v) = cache.Append(_layerIndex, k, v);
         k = ShareAcrossQueryGroups(k);
         v = ShareAcrossQueryGroups(v);
 
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && tokens > 1);
+        // Without a mask, queries and keys are the same tokens (no cache, or an empty one) or one query sees all keys.
+        bool causal = mask is null && tokens > 1;
+        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal);
         var merged = attended.transpose(1, 2).reshape(batch, tokens, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }
@@ -60,7 +68,7 @@ internal sealed class DecoderAttention : nn.Module
         int groups = _heads / _keyValueHeads;
         if (groups == 1)
             return x;
-        long batch = x.shape[0], tokens = x.shape[2];
-        return x.unsqueeze(2).expand(batch, _keyValueHeads, groups, tokens, _headDim).reshape(batch, _heads, tokens, _headDim);
+        long batch = x.shape[0], keys = x.shape[2];
+        return x.unsqueeze(2).expand(batch, _keyValueHeads, groups, keys, _headDim).reshape(batch, _heads, keys, _headDim);
     }
 }

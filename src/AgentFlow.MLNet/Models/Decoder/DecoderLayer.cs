@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Models.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,19 +14,19 @@ internal sealed class DecoderLayer : nn.Module
     private readonly RmsNorm post_attention_layernorm;
 #pragma warning restore IDE1006
 
-    internal DecoderLayer(CausalLMConfig config) : base(nameof(DecoderLayer))
+    internal DecoderLayer(CausalLMConfig config, int layerIndex) : base(nameof(DecoderLayer))
     {
-        self_attn = new DecoderAttention(config);
+        self_attn = new DecoderAttention(config, layerIndex);
         mlp = new SwiGluMlp(config);
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         RegisterComponents();
     }
 
-    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask)
+    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = hidden + self_attn.forward(input_layernorm.forward(hidden), cos, sin, mask);
+        var afterAttention = hidden + self_attn.forward(input_layernorm.forward(hidden), cos, sin, mask, cache);
         return (afterAttention + mlp.forward(post_attention_layernorm.forward(afterAttention))).MoveToOuterDisposeScope();
     }
 }
