@@ -34,6 +34,9 @@ public sealed class CausalLM : nn.Module<CausalLMInput, CausalLMOutput>
     /// <summary>The architecture this model was built from.</summary>
     public CausalLMConfig Config { get; }
 
+    /// <summary>The LoRA adapters attached to this model (see <see cref="Lora.LoraAdapters"/>), or null for none.</summary>
+    public Lora.LoraOptions? Lora { get; internal set; }
+
     /// <summary>Explicit rotary divisors from a GGUF file, or null when rotary scaling comes from <see cref="Config"/>.</summary>
     public IReadOnlyList<float>? RopeFrequencyDivisors { get; }
 

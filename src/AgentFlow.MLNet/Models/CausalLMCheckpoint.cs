@@ -57,6 +57,8 @@ public static class CausalLMCheckpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new CheckpointSaveOptions();
+        if (model.Lora is not null)
+            throw new InvalidOperationException("The model has LoRA adapters: call MergeAdapters() to save a merged model, or save the adapters alone with LoraCheckpoint.Save.");
         if (model.RopeFrequencyDivisors is not null && model.Config.RopeScaling is null)
             throw new NotSupportedException("This model's rotary frequencies came from a GGUF rope_freqs tensor, which config.json cannot express; save it as GGUF instead.");
         Directory.CreateDirectory(folder);

@@ -13,10 +13,10 @@ namespace AgentFlow.MLNet.Models.Decoder;
 internal sealed class DecoderAttention : nn.Module
 {
 #pragma warning disable IDE1006 // Hugging Face parameter names, so checkpoints load without remapping.
-    private readonly Linear q_proj;
-    private readonly Linear k_proj;
-    private readonly Linear v_proj;
-    private readonly Linear o_proj;
+    private readonly AdaptableLinear q_proj;
+    private readonly AdaptableLinear k_proj;
+    private readonly AdaptableLinear v_proj;
+    private readonly AdaptableLinear o_proj;
 #pragma warning restore IDE1006
     private readonly int _heads;
     private readonly int _keyValueHeads;
@@ -29,10 +29,10 @@ internal sealed class DecoderAttention : nn.Module
         _heads = config.NumAttentionHeads;
         _keyValueHeads = config.KeyValueHeads;
         _headDim = config.HeadDimension;
-        q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.AttentionBias);
-        k_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: config.AttentionBias);
-        v_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: config.AttentionBias);
-        o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        q_proj = new AdaptableLinear(config.HiddenSize, _heads * _headDim, hasBias: config.AttentionBias);
+        k_proj = new AdaptableLinear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: config.AttentionBias);
+        v_proj = new AdaptableLinear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: config.AttentionBias);
+        o_proj = new AdaptableLinear(_heads * _headDim, config.HiddenSize, hasBias: false);
         RegisterComponents();
     }
 

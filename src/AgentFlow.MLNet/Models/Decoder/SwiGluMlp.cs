@@ -8,16 +8,16 @@ namespace AgentFlow.MLNet.Models.Decoder;
 internal sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Hugging Face parameter names, so checkpoints load without remapping.
-    private readonly Linear gate_proj;
-    private readonly Linear up_proj;
-    private readonly Linear down_proj;
+    private readonly AdaptableLinear gate_proj;
+    private readonly AdaptableLinear up_proj;
+    private readonly AdaptableLinear down_proj;
 #pragma warning restore IDE1006
 
     internal SwiGluMlp(CausalLMConfig config) : base(nameof(SwiGluMlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
+        gate_proj = new AdaptableLinear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
+        up_proj = new AdaptableLinear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
+        down_proj = new AdaptableLinear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
         RegisterComponents();
     }
 
