@@ -1,0 +1,28 @@
+using AgentFlow.MLNet.Models;
+
+namespace AgentFlow.MLNet.Benchmarks;
+
+/// <summary>The model sizes the suites measure: tiny enough for a 2-core CPU, shaped like real Llama/Qwen2 models.</summary>
+public static class BenchmarkModels
+{
+    /// <summary>~1M parameters (0.87M): 4 layers of width 128, head_dim 32, GQA 4/2.</summary>
+    public static CausalLMConfig Small { get; } = new()
+    {
+        ModelType = "qwen2", VocabSize = 1024, HiddenSize = 128, IntermediateSize = 352, NumHiddenLayers = 4,
+        NumAttentionHeads = 4, NumKeyValueHeads = 2, MaxPositionEmbeddings = 2048, TieWordEmbeddings = true, AttentionBias = true,
+    };
+
+    /// <summary>~30M parameters (27.8M): 8 layers of width 512, head_dim 64, GQA 8/4, vocabulary 8192.</summary>
+    public static CausalLMConfig Medium { get; } = new()
+    {
+        ModelType = "qwen2", VocabSize = 8192, HiddenSize = 512, IntermediateSize = 1408, NumHiddenLayers = 8,
+        NumAttentionHeads = 8, NumKeyValueHeads = 4, MaxPositionEmbeddings = 2048, TieWordEmbeddings = true, AttentionBias = true,
+    };
+
+    public static CausalLMConfig Get(string name) => name switch
+    {
+        "1M" => Small,
+        "30M" => Medium,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Known sizes: 1M, 30M."),
+    };
+}
