@@ -27,7 +27,17 @@ public sealed class GenerationEngine
     /// <param name="options">Sampling and stopping.</param>
     /// <param name="samplesPerPrompt">Samples per prompt (GRPO's group size G); the prompt is prefilled once for all of them.</param>
     /// <param name="cancellationToken">Stops between decode steps; unfinished rows end with <see cref="FinishReason.Cancelled"/>.</param>
-    public IReadOnlyList<GeneratedSequence> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, int samplesPerPrompt = 1, CancellationToken cancellationToken = default)
+    /// <param name="onToken">
+    /// Called after each sampled token with (result index, token id); returning a reason ends that row there (the token
+    /// stays in its completion) and frees its place in the batch. Used for streaming, stop strings and per-request
+    /// cancellation.
+    /// </param>
+    public IReadOnlyList<GeneratedSequence> Generate(
+        IReadOnlyList<IReadOnlyList<int>> prompts,
+        SamplingOptions options,
+        int samplesPerPrompt = 1,
+        CancellationToken cancellationToken = default,
+        Func<int, int, FinishReason?>? onToken = null)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
@@ -84,8 +94,10 @@ public sealed class GenerationEngine
                 int result = live[row];
                 completions[result].Add((int)picked[row]);
                 logProbs[result].Add(pickedLogProbs[row]);
-                if (stops.Contains((int)picked[row]))
-                    finish[result] = FinishReason.Stop;
+                var ended = stops.Contains((int)picked[row]) ? FinishReason.Stop : null as FinishReason?;
+                ended = onToken?.Invoke(result, (int)picked[row]) ?? ended;
+                if (ended is { } reason)
+                    finish[result] = reason;
                 else
                     keep.Add(row);
             }
@@ -107,9 +119,9 @@ public sealed class GenerationEngine
             Replace(ref logits, _model.forward(new CausalLMInput(next) { AttentionMask = mask, Cache = cache, Logits = LogitsSelection.LastToken }).Logits!.squeeze(1));
         }
 
-        var reason = cancellationToken.IsCancellationRequested ? FinishReason.Cancelled : FinishReason.Length;
+        var unfinished = cancellationToken.IsCancellationRequested ? FinishReason.Cancelled : FinishReason.Length;
         return Enumerable.Range(0, rows)
-            .Select(r => new GeneratedSequence(r / samplesPerPrompt, prompts[r / samplesPerPrompt], completions[r], logProbs[r], finish[r] ?? reason))
+            .Select(r => new GeneratedSequence(r / samplesPerPrompt, prompts[r / samplesPerPrompt], completions[r], logProbs[r], finish[r] ?? unfinished))
             .ToList();
     }
 

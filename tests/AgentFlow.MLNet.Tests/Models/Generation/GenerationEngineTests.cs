@@ -123,6 +123,25 @@ public sealed class GenerationEngineTests : IDisposable
     }
 
     [Fact]
+    public void TheTokenCallbackSeesEveryTokenInOrderAndCanEndOneRow()
+    {
+        var seen = new Dictionary<int, List<int>> { [0] = [], [1] = [] };
+
+        var results = _engine.Generate([ShortPrompt, LongPrompt], new SamplingOptions { MaxNewTokens = 7 }, onToken: (row, token) =>
+        {
+            seen[row].Add(token);
+            return row == 0 && seen[row].Count == 3 ? FinishReason.Cancelled : null;
+        });
+
+        Assert.Equal(seen[0], results[0].CompletionIds);
+        Assert.Equal(3, results[0].CompletionIds.Count);
+        Assert.Equal(FinishReason.Cancelled, results[0].FinishReason);
+        Assert.Equal(seen[1], results[1].CompletionIds);
+        Assert.Equal(7, results[1].CompletionIds.Count);
+        Assert.Equal(_engine.Generate([LongPrompt], new SamplingOptions { MaxNewTokens = 7 })[0].CompletionIds, results[1].CompletionIds);
+    }
+
+    [Fact]
     public void TopKOfOneAndATinyNucleusAreGreedy()
     {
         var greedy = _engine.Generate([LongPrompt], new SamplingOptions { MaxNewTokens = 6 }).Single();
