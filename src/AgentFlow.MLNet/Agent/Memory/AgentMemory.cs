@@ -1,0 +1,93 @@
+using System.Text;
+
+namespace AgentFlow.MLNet.Agent.Memory;
+
+/// <summary>
+/// The evolving memory the four modules share: the question's analysis and the ordered steps taken. Rendered into
+/// prompts within a token budget: long tool results are cut with a marker, and when the whole still does not fit,
+/// the oldest steps lose their details first, then are summarised as a count. It never silently overflows.
+/// </summary>
+public sealed class AgentMemory
+{
+    private readonly List<MemoryStep> _steps = [];
+
+    /// <summary>The query analysis written before the first turn, or empty.</summary>
+    public string QueryAnalysis { get; set; } = "";
+
+    /// <summary>Steps in the order they ran.</summary>
+    public IReadOnlyList<MemoryStep> Steps => _steps;
+
+    /// <summary>Records a step.</summary>
+    public void Append(MemoryStep step) => _steps.Add(step ?? throw new ArgumentNullException(nameof(step)));
+
+    /// <summary>
+    /// Renders the steps for a prompt in at most <paramref name="tokenBudget"/> tokens as counted by
+    /// <paramref name="countTokens"/>; each result is first cut to <paramref name="maxResultTokens"/>.
+    /// </summary>
+    public string Render(int tokenBudget, int maxResultTokens, Func<string, int> countTokens)
+    {
+        ArgumentNullException.ThrowIfNull(countTokens);
+        if (_steps.Count == 0)
+            return "No steps have been taken yet.";
+
+        var full = _steps.Select((step, i) => Detailed(i + 1, step, maxResultTokens, countTokens)).ToList();
+        // Replace the oldest steps by one-line summaries until the memory fits; then drop summaries, oldest first.
+        int summarised = 0;
+        while (countTokens(Join(full, 0)) > tokenBudget && summarised < _steps.Count - 1)
+        {
+            full[summarised] = Summary(summarised + 1, _steps[summarised]);
+            summarised++;
+        }
+        int dropped = 0;
+        while (countTokens(Join(full, dropped)) > tokenBudget && dropped < full.Count - 1)
+            dropped++;
+        string rendered = Join(full, dropped);
+        return countTokens(rendered) <= tokenBudget ? rendered : Cut(rendered, tokenBudget, countTokens);
+    }
+
+    private static string Join(List<string> parts, int dropped)
+    {
+        var text = new StringBuilder();
+        if (dropped > 0)
+            text.Append($"({dropped} earlier step(s) omitted to fit the context.)\n\n");
+        text.AppendJoin("\n\n", parts.Skip(dropped));
+        return text.ToString();
+    }
+
+    private static string Detailed(int number, MemoryStep step, int maxResultTokens, Func<string, int> countTokens)
+    {
+        var text = new StringBuilder()
+            .Append($"Action Step {number}:\n")
+            .Append($"  Tool: {step.Tool}\n")
+            .Append($"  Sub-goal: {step.SubGoal}\n")
+            .Append($"  Command: {(step.Command.Length > 0 ? step.Command : "(none)")}\n");
+        if (step.Error is not null)
+            text.Append($"  Error: {step.Error}");
+        else
+            text.Append($"  Result: {Cut(step.Result, maxResultTokens, countTokens)}");
+        return text.ToString();
+    }
+
+    private static string Summary(int number, MemoryStep step) =>
+        $"Action Step {number}: {step.Tool} — {step.SubGoal} ({(step.Error is null ? "succeeded" : "failed")}; details elided)";
+
+    /// <summary>Keeps the longest prefix that fits <paramref name="budget"/> tokens and says how much was cut.</summary>
+    internal static string Cut(string text, int budget, Func<string, int> countTokens)
+    {
+        if (countTokens(text) <= budget)
+            return text;
+        // Binary search on characters: token counts grow monotonically with prefix length.
+        int low = 0, high = text.Length;
+        while (low < high)
+        {
+            int mid = (low + high + 1) / 2;
+            if (countTokens(text[..mid] + Marker(text.Length - mid)) <= budget)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return text[..low] + Marker(text.Length - low);
+    }
+
+    private static string Marker(int removed) => $" …[truncated {removed} characters]";
+}
