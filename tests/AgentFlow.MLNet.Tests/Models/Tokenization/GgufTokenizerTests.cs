@@ -83,6 +83,26 @@ public sealed class GgufTokenizerTests
     }
 
     [Fact]
+    public void ASentencePieceModelFileIsPreferredInAFolder()
+    {
+        using var folder = new TokenizerFolderFixture();
+        var vocabulary = SentencePieceVocabulary();
+        var pieceTypes = vocabulary.TokenTypes!.Select(SentencePieceModelProto.PieceType).ToArray();
+        File.WriteAllBytes(Path.Combine(folder.Path, "tokenizer.model"), SentencePieceModelProto.Write(vocabulary, pieceTypes));
+        // Llama 2 folders also carry a converted tokenizer.json; the SentencePiece model is the one read.
+        folder.Write("tokenizer.json", "{}");
+
+        var tokenizer = ModelTokenizer.Load(folder.Path);
+
+        Assert.Equal([259, 271, 270, 272, 262, 266], tokenizer.Encode("Hello world"));
+        Assert.Equal(1, tokenizer.BosTokenId);
+        Assert.Equal(2, tokenizer.EosTokenId);
+        Assert.True(tokenizer.AddBosToken);
+        Assert.Equal(1, tokenizer.Encode("<s>Hello")[0]);
+        Assert.Equal("Hello", tokenizer.Decode(tokenizer.Encode("<s>Hello</s>"), skipSpecialTokens: true).TrimStart());
+    }
+
+    [Fact]
     public void Gpt2VocabularyWithTheLlama3PreTokenizerGroupsDigitsAndTakesWholeWords()
     {
         string[] tokens = ["1", "2", "3", "4", "a", "b", "c", "12", "123", "ab", "abc", "<|begin_of_text|>", "<|eot_id|>"];
