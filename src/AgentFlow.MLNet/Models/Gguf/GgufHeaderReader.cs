@@ -261,7 +261,7 @@ internal sealed class GgufHeaderReader
     private T ReadScalar<T>(int size, string item, SpanParser<T> parse)
     {
         if (Remaining < size)
-            throw Invalid($"it is truncated: {item} needs {size} bytes at offset {_stream.Position}, but the file ends at {_length}.");
+            throw Invalid($"{item} needs {size} bytes at offset {_stream.Position}, but the file ends at {_length} (truncated?).");
         Span<byte> buffer = stackalloc byte[8];
         _stream.ReadExactly(buffer[..size]);
         return parse(buffer[..size]);
