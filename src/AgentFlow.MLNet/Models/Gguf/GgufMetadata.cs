@@ -15,6 +15,9 @@ namespace AgentFlow.MLNet.Models.Gguf;
 /// </summary>
 public sealed class GgufMetadata : IReadOnlyDictionary<string, object>
 {
+    private static readonly HashSet<Type> IntegerTypes =
+        [typeof(byte), typeof(sbyte), typeof(ushort), typeof(short), typeof(uint), typeof(int), typeof(ulong), typeof(long)];
+
     private readonly IReadOnlyDictionary<string, object> _values;
 
     internal GgufMetadata(IReadOnlyDictionary<string, object> values, string source)
@@ -53,22 +56,24 @@ public sealed class GgufMetadata : IReadOnlyDictionary<string, object>
     public float[]? GetFloat32Array(string key) => Get(key, "an array of float32", value => value as float[]);
 
     /// <summary>An array of integers of any width that all fit in an <see cref="int"/>.</summary>
-    public int[]? GetInt32Array(string key) => Get(key, "an array of 32-bit integers", value =>
+    public int[]? GetInt32Array(string key) => Get(key, "an array of 32-bit integers", value => value switch
     {
-        if (value is int[] ints)
-            return ints;
-        if (value is not Array array || array is string[] || array is float[] || array is double[] || array is bool[] || array is Array[])
-            return null;
-        var result = new int[array.Length];
+        int[] ints => ints,
+        Array array when IntegerTypes.Contains(array.GetType().GetElementType()!) => ToInt32s(array),
+        _ => null,
+    });
+
+    private static int[]? ToInt32s(Array integers)
+    {
+        var result = new int[integers.Length];
         for (int i = 0; i < result.Length; i++)
         {
-            long? item = AsInteger(array.GetValue(i)!);
-            if (item is not long v || v < int.MinValue || v > int.MaxValue)
+            if (AsInteger(integers.GetValue(i)!) is not long v || v < int.MinValue || v > int.MaxValue)
                 return null;
             result[i] = (int)v;
         }
         return result;
-    });
+    }
 
     private static long? AsInteger(object value) => value switch
     {
