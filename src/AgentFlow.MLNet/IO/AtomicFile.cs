@@ -17,8 +17,7 @@ internal static class AtomicFile
     /// </summary>
     internal static void Write(string path, Action<Stream> write)
     {
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temporary = TemporarySibling(path);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
@@ -26,14 +25,48 @@ internal static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            if (!OperatingSystem.IsWindows() && File.Exists(path))
-                File.SetUnixFileMode(temporary, File.GetUnixFileMode(path));
-            File.Move(temporary, path, overwrite: true);
+            Replace(temporary, path);
         }
         finally
         {
             if (File.Exists(temporary))
                 File.Delete(temporary);
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> by streaming: <paramref name="write"/> fills the temporary sibling,
+    /// which then replaces the target. For files too large to build in memory.
+    /// </summary>
+    internal static void Write(string path, Action<Stream> write)
+    {
+        string temporary = TemporarySibling(path);
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            Replace(temporary, path);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+    }
+
+    private static string TemporarySibling(string path)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    }
+
+    private static void Replace(string temporary, string path)
+    {
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
+            File.SetUnixFileMode(temporary, File.GetUnixFileMode(path));
+        File.Move(temporary, path, overwrite: true);
     }
 }
