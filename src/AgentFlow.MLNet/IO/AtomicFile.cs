@@ -34,29 +34,6 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>
-    /// Writes <paramref name="path"/> by streaming: <paramref name="write"/> fills the temporary sibling,
-    /// which then replaces the target. For files too large to build in memory.
-    /// </summary>
-    internal static void Write(string path, Action<Stream> write)
-    {
-        string temporary = TemporarySibling(path);
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            Replace(temporary, path);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
-    }
-
     private static string TemporarySibling(string path)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
