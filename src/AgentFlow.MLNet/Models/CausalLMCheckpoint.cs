@@ -1,15 +1,17 @@
 using System.Text;
 using AgentFlow.MLNet.IO;
 using AgentFlow.MLNet.Models.Checkpoints;
+using AgentFlow.MLNet.Models.Gguf;
+using AgentFlow.MLNet.Models.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models;
 
 /// <summary>
-/// Loads and saves <see cref="CausalLM"/> weights in the Hugging Face folder layout: <c>config.json</c> plus
-/// <c>model.safetensors</c> or sharded <c>model-*.safetensors</c> with <c>model.safetensors.index.json</c>.
-/// F32, F16 and BF16 checkpoints load into any compute dtype.
+/// Loads and saves <see cref="CausalLM"/> weights: the Hugging Face folder layout (<c>config.json</c> plus
+/// <c>model.safetensors</c> or sharded <c>model-*.safetensors</c> with <c>model.safetensors.index.json</c>; F32, F16
+/// and BF16), and llama.cpp's GGUF files (F32, F16, BF16 and Q8_0). Either loads into any compute dtype.
 /// </summary>
 public static class CausalLMCheckpoint
 {
@@ -20,7 +22,10 @@ public static class CausalLMCheckpoint
         "special_tokens_map.json", "added_tokens.json", "generation_config.json",
     ];
 
-    /// <summary>Loads the model in <paramref name="folder"/>, validating the config and every weight file before copying weights.</summary>
+    /// <summary>
+    /// Loads a model from a Hugging Face folder or a <c>.gguf</c> file, validating the config and every weight file
+    /// before copying weights.
+    /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">config.json or the weights are missing.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt or does not match the config.</exception>
@@ -28,6 +33,8 @@ public static class CausalLMCheckpoint
     public static CausalLM Load(string folder, ModelLoadOptions? options = null)
     {
         options ??= new ModelLoadOptions();
+        if (IsGguf(folder))
+            return LoadGguf(folder, options).Model;
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist.");
         string configPath = Path.Combine(folder, "config.json");
@@ -63,13 +70,10 @@ public static class CausalLMCheckpoint
             throw new NotSupportedException("This model's rotary frequencies came from a GGUF rope_freqs tensor, which config.json cannot express; save it as GGUF instead.");
         Directory.CreateDirectory(folder);
 
-        if (options.CopyTokenizerFrom is { } source)
+        if (options.CopyTokenizerFrom is { } source && !Path.GetFullPath(source).Equals(Path.GetFullPath(folder), StringComparison.Ordinal))
         {
             foreach (string name in TokenizerFiles.Where(name => File.Exists(Path.Combine(source, name))))
-            {
-                if (!Path.GetFullPath(source).Equals(Path.GetFullPath(folder), StringComparison.Ordinal))
-                    File.Copy(Path.Combine(source, name), Path.Combine(folder, name), overwrite: true);
-            }
+                File.Copy(Path.Combine(source, name), Path.Combine(folder, name), overwrite: true);
         }
 
         var dtype = options.DType ?? model.Describe().DType;
@@ -77,6 +81,54 @@ public static class CausalLMCheckpoint
         SafetensorsCheckpoint.Save(model, folder, options.DType, options.MaxShardBytes);
         AtomicFile.WriteAllBytes(Path.Combine(folder, "config.json"), Encoding.UTF8.GetBytes(config.ToJson()));
     }
+
+    /// <summary>Writes <paramref name="model"/> as a GGUF file that llama.cpp and Ollama load, with the tokenizer when given.</summary>
+    /// <param name="model">The model; adapters must be merged first.</param>
+    /// <param name="path">The <c>.gguf</c> file to write.</param>
+    /// <param name="weightType">Storage of 2-D weights: F32, F16 (default), BF16 or Q8_0. Norms and biases stay F32.</param>
+    /// <param name="vocabulary">The tokenizer to embed, e.g. from <see cref="GgufModel.Vocabulary"/>; null writes none.</param>
+    public static void SaveGguf(CausalLM model, string path, GgmlType weightType = GgmlType.F16, GgufVocabulary? vocabulary = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Lora is not null)
+            throw new InvalidOperationException("The model has LoRA adapters: call MergeAdapters() before exporting it.");
+        using var scope = NewDisposeScope();
+        var weights = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter.detach().cpu());
+        GgufModelWriter.Write(path, model.Config, weights, vocabulary, weightType, model.RopeFrequencyDivisors?.ToArray());
+    }
+
+    /// <summary>Loads a GGUF file's model and vocabulary.</summary>
+    internal static (CausalLM Model, GgufVocabulary? Vocabulary) LoadGguf(string path, ModelLoadOptions options)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"GGUF file '{path}' does not exist.", path);
+        var gguf = GgufModelLoader.Load(path, options.DType, options.Device);
+        CausalLM? model = null;
+        try
+        {
+            model = Create(gguf.Config, gguf.RopeFrequencyDivisors, options);
+            var sources = gguf.Weights.ToDictionary(
+                pair => pair.Key,
+                pair => new WeightSource(pair.Value.shape, path, () => pair.Value),
+                StringComparer.Ordinal);
+            WeightCopier.Copy(model, sources);
+            return (model, gguf.Vocabulary);
+        }
+        catch
+        {
+            model?.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var weight in gguf.Weights.Values)
+                weight.Dispose();
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> names a GGUF file rather than a model folder.</summary>
+    internal static bool IsGguf(string path) =>
+        !Directory.Exists(path) && path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Builds a model for <paramref name="config"/> directly in the requested dtype and device.</summary>
     internal static CausalLM Create(CausalLMConfig config, IReadOnlyList<float>? ropeFrequencyDivisors, ModelLoadOptions options)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Checkpoints;
@@ -15,9 +14,6 @@ internal static class SafetensorsCheckpoint
 {
     internal const string SingleFile = "model.safetensors";
     internal const string IndexFile = "model.safetensors.index.json";
-
-    /// <summary>Checkpoint tensors that are derived, not learned, and are ignored on load (older Llama exports carry them).</summary>
-    private const string RotaryBufferSuffix = "rotary_emb.inv_freq";
 
     /// <summary>True when <paramref name="folder"/> holds safetensors weights in either layout.</summary>
     internal static bool Exists(string folder) =>
@@ -64,48 +60,21 @@ internal static class SafetensorsCheckpoint
 
     /// <summary>
     /// Copies the checkpoint's tensors into <paramref name="model"/>, converting to the model's dtype and device.
-    /// Throws before copying anything if a tensor is missing, unexpected or of the wrong shape.
+    /// Throws before copying anything if a tensor is missing, unexpected, duplicated across shards or of the wrong shape.
     /// </summary>
     internal static void LoadInto(CausalLM model, IReadOnlyList<SafetensorsFile> files)
     {
-        var available = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, WeightSource>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            foreach (string name in file.Entries.Keys)
+            foreach (var entry in file.Entries.Values)
             {
-                if (!available.TryAdd(name, file))
-                    throw new InvalidDataException($"Tensor '{name}' appears in both '{available[name].Path}' and '{file.Path}'.");
+                if (!sources.TryAdd(entry.Name, new WeightSource(entry.Shape, file.Path, () => file.Read(entry.Name))))
+                    throw new InvalidDataException($"Tensor '{entry.Name}' appears in both '{sources[entry.Name].Origin}' and '{file.Path}'.");
             }
         }
-
-        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
-        var missing = parameters.Keys.Where(name => !available.ContainsKey(name)).ToList();
-        if (missing.Count > 0)
-            throw new InvalidDataException($"The checkpoint lacks {missing.Count} tensor(s) the {model.Config.ModelType} model needs: {Sample(missing)}.");
-        var unexpected = available.Keys.Where(name => !parameters.ContainsKey(name) && !IsIgnorable(name, model.Config)).ToList();
-        if (unexpected.Count > 0)
-            throw new InvalidDataException($"The checkpoint has {unexpected.Count} tensor(s) the {model.Config.ModelType} model does not: {Sample(unexpected)}. Check config.json matches the weights.");
-        foreach (var (name, parameter) in parameters)
-        {
-            var entry = available[name].Entries[name];
-            if (!entry.Shape.SequenceEqual(parameter.shape))
-                throw new InvalidDataException($"Tensor '{name}' in '{available[name].Path}' has shape [{string.Join(", ", entry.Shape)}], but config.json implies [{string.Join(", ", parameter.shape)}].");
-        }
-
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in parameters)
-        {
-            using var stored = available[name].Read(name);
-            parameter.copy_(stored);
-        }
+        WeightCopier.Copy(model, sources);
     }
-
-    /// <summary>A tied model may still carry <c>lm_head.weight</c>; rotary buffers are recomputed.</summary>
-    private static bool IsIgnorable(string name, CausalLMConfig config) =>
-        name.EndsWith(RotaryBufferSuffix, StringComparison.Ordinal) || (config.TieWordEmbeddings && name == "lm_head.weight");
-
-    private static string Sample(List<string> names) =>
-        string.Join(", ", names.Take(8)) + (names.Count > 8 ? $" and {names.Count - 8} more" : "");
 
     /// <summary>
     /// Writes the model's weights into <paramref name="folder"/> as one <c>model.safetensors</c>, or as

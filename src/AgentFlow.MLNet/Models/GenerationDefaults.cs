@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentFlow.MLNet.Models.Generation;
+
+namespace AgentFlow.MLNet.Models;
+
+/// <summary>
+/// A model's own sampling defaults (Hugging Face <c>generation_config.json</c>), used wherever a caller leaves an
+/// option unset. Absent fields stay null.
+/// </summary>
+public sealed record GenerationDefaults
+{
+    /// <summary><c>temperature</c>; applies only when <see cref="DoSample"/> is not false.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary><c>top_p</c>.</summary>
+    public double? TopP { get; init; }
+
+    /// <summary><c>top_k</c>.</summary>
+    public int? TopK { get; init; }
+
+    /// <summary><c>do_sample</c>: false means greedy decoding.</summary>
+    public bool? DoSample { get; init; }
+
+    /// <summary><c>max_new_tokens</c>.</summary>
+    public int? MaxNewTokens { get; init; }
+
+    /// <summary><c>eos_token_id</c> (one or a list): the ids that end generation.</summary>
+    public IReadOnlyList<int> EosTokenIds { get; init; } = [];
+
+    /// <summary>Reads <c>generation_config.json</c> in <paramref name="folder"/>, or returns empty defaults when there is none.</summary>
+    public static GenerationDefaults Load(string folder)
+    {
+        string path = Path.Combine(folder, "generation_config.json");
+        if (!File.Exists(path))
+            return new GenerationDefaults();
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"'{path}' does not hold a JSON object.");
+            return new GenerationDefaults
+            {
+                Temperature = root["temperature"]?.GetValue<double>(),
+                TopP = root["top_p"]?.GetValue<double>(),
+                TopK = root["top_k"]?.GetValue<int>(),
+                DoSample = root["do_sample"]?.GetValue<bool>(),
+                MaxNewTokens = root["max_new_tokens"]?.GetValue<int>(),
+                EosTokenIds = root["eos_token_id"] switch
+                {
+                    JsonArray ids => ids.Select(i => i!.GetValue<int>()).ToList(),
+                    JsonValue id => [id.GetValue<int>()],
+                    _ => [],
+                },
+            };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid generation config: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Sampling options from <paramref name="template"/>, with each explicit value winning, then these defaults.</summary>
+    internal SamplingOptions Apply(double? temperature, double? topP, int? topK, int? maxNewTokens, SamplingOptions template) => template with
+    {
+        Temperature = temperature ?? (DoSample == false ? 0 : Temperature ?? template.Temperature),
+        TopP = topP ?? TopP ?? template.TopP,
+        TopK = topK ?? TopK ?? template.TopK,
+        MaxNewTokens = maxNewTokens ?? MaxNewTokens ?? template.MaxNewTokens,
+    };
+}
