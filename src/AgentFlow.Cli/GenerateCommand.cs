@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Generation;
+using AgentFlow.MLNet.Models.Tokenization;
 using AgentFlow.MLNet.Native;
 using TorchSharp;
 
@@ -46,16 +47,16 @@ internal static class GenerateCommand
                 Seed = result.GetValue(seed),
                 StopTokenIds = local.StopTokenIds,
             };
-            var printer = new IncrementalPrinter(local.Tokenizer, Console.Out);
+            var decoder = new IncrementalDecoder(local.Tokenizer);
             clock.Restart();
             var generated = new GenerationEngine(local.Model).Generate([promptIds], sampling, cancellationToken: cancellationToken,
                 onToken: (_, token) =>
                 {
-                    printer.Add(token);
+                    Console.Out.Write(decoder.Add(token));
+                    Console.Out.Flush();
                     return null;
                 }).Single();
-            printer.Flush();
-            Console.Out.WriteLine();
+            Console.Out.WriteLine(decoder.Flush());
             double seconds = clock.Elapsed.TotalSeconds;
             Console.Error.WriteLine($"{promptIds.Count} prompt tokens, {generated.CompletionIds.Count} generated in {seconds:F2} s " +
                 $"({generated.CompletionIds.Count / Math.Max(seconds, 1e-9):F1} tokens/s), finish: {generated.FinishReason}");
