@@ -1,4 +1,6 @@
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Native;
+using TorchSharp;
 
 namespace AgentFlow.MLNet.Benchmarks;
 
@@ -18,6 +20,25 @@ public static class BenchmarkModels
         ModelType = "qwen2", VocabSize = 8192, HiddenSize = 512, IntermediateSize = 1408, NumHiddenLayers = 8,
         NumAttentionHeads = 8, NumKeyValueHeads = 4, MaxPositionEmbeddings = 2048, TieWordEmbeddings = true, AttentionBias = true,
     };
+
+    /// <summary>A seeded model of the named size in evaluation mode, with TorchSharp loaded.</summary>
+    public static CausalLM Create(string name)
+    {
+        TorchSharpNativeFixup.EnsureTorchLoaded();
+        var model = new CausalLM(Get(name));
+        model.InitializeWeights(new torch.Generator(1));
+        model.eval();
+        return model;
+    }
+
+    /// <summary><paramref name="count"/> random prompts of <paramref name="length"/> tokens, seeded.</summary>
+    public static IReadOnlyList<IReadOnlyList<int>> RandomPrompts(CausalLM model, int count, int length, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count)
+            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, length).Select(_ => random.Next(model.Config.VocabSize)).ToArray())
+            .ToList();
+    }
 
     public static CausalLMConfig Get(string name) => name switch
     {

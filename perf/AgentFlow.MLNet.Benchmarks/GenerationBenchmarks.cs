@@ -1,9 +1,7 @@
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Generation;
-using AgentFlow.MLNet.Native;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Benchmarks;
@@ -33,15 +31,9 @@ public class GenerationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        TorchSharpNativeFixup.EnsureTorchLoaded();
-        _model = new CausalLM(BenchmarkModels.Get(Model));
-        _model.InitializeWeights(new Generator(1));
-        _model.eval();
+        _model = BenchmarkModels.Create(Model);
         _engine = new GenerationEngine(_model);
-        var random = new Random(1);
-        _prompts = Enumerable.Range(0, Batch)
-            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, PromptTokens).Select(_ => random.Next(_model.Config.VocabSize)).ToArray())
-            .ToList();
+        _prompts = BenchmarkModels.RandomPrompts(_model, Batch, PromptTokens, seed: 1);
     }
 
     /// <summary>One forward over Batch × 256 prompt tokens (last-token logits only, as decoding needs).</summary>

@@ -1,9 +1,7 @@
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Generation;
-using AgentFlow.MLNet.Native;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using TorchSharp;
 
 namespace AgentFlow.MLNet.Benchmarks;
 
@@ -33,15 +31,9 @@ public class PrefixSharingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        TorchSharpNativeFixup.EnsureTorchLoaded();
-        _model = new CausalLM(BenchmarkModels.Get(Model));
-        _model.InitializeWeights(new torch.Generator(1));
-        _model.eval();
+        _model = BenchmarkModels.Create(Model);
         _engine = new GenerationEngine(_model);
-        var random = new Random(2);
-        _prompts = Enumerable.Range(0, Prompts)
-            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, PromptTokens).Select(_ => random.Next(_model.Config.VocabSize)).ToArray())
-            .ToList();
+        _prompts = BenchmarkModels.RandomPrompts(_model, Prompts, PromptTokens, seed: 2);
         _repeated = _prompts.SelectMany(p => Enumerable.Repeat(p, Group)).ToList();
     }
 

@@ -25,14 +25,17 @@ internal static class GenerateCommand
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user turn with the model's chat template." };
         var dtype = new Option<string>("--dtype") { Description = "Compute dtype: float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch; 0 keeps its default (all cores)." };
 
         var command = new Command("generate", "Continue a prompt with a local model; prints only the generated text.")
         {
-            model, prompt, maxTokens, temperature, topP, seed, chat, dtype, device,
+            model, prompt, maxTokens, temperature, topP, seed, chat, dtype, device, threads,
         };
         command.SetAction((result, cancellationToken) =>
         {
             TorchSharpNativeFixup.EnsureTorchLoaded();
+            if (result.GetValue(threads) is > 0 and var count)
+                torch.set_num_threads(count);
             var options = new ModelLoadOptions { DType = CliParsing.DType(result.GetValue(dtype)!), Device = ComputeDevice.Resolve(result.GetValue(device)!) };
             var clock = Stopwatch.StartNew();
             using var local = LocalModel.Load(result.GetValue(model)!, options);
