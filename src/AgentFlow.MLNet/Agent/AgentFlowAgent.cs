@@ -198,8 +198,9 @@ public sealed class AgentFlowAgent
                 Sequence = response.RawRepresentation as GeneratedSequence,
             };
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Includes a client's own timeout (an OperationCanceledException we did not ask for).
             return new ModuleCall(module, prompt, "", clock.Elapsed.TotalMilliseconds, null, null, $"{module} call failed: {e.Message}");
         }
     }

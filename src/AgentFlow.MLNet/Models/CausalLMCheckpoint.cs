@@ -102,7 +102,8 @@ public static class CausalLMCheckpoint
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"GGUF file '{path}' does not exist.", path);
-        var gguf = GgufModelLoader.Load(path, options.DType, options.Device);
+        // Decoded on the CPU: copying into the model moves each weight to its device, so the device never holds two copies.
+        var gguf = GgufModelLoader.Load(path, options.DType);
         CausalLM? model = null;
         try
         {
@@ -130,11 +131,24 @@ public static class CausalLMCheckpoint
     internal static bool IsGguf(string path) =>
         !Directory.Exists(path) && path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Builds a model for <paramref name="config"/> directly in the requested dtype and device.</summary>
+    /// <summary>
+    /// Builds a model for <paramref name="config"/> whose parameters are allocated in the requested dtype from the
+    /// start (no float32 copy of a bf16 model), then placed on the requested device, in evaluation mode.
+    /// </summary>
     internal static CausalLM Create(CausalLMConfig config, IReadOnlyList<float>? ropeFrequencyDivisors, ModelLoadOptions options)
     {
-        var model = new CausalLM(config, ropeFrequencyDivisors);
-        model.to(options.DType).to(options.Device);
+        var previous = get_default_dtype();
+        set_default_dtype(options.DType);
+        CausalLM model;
+        try
+        {
+            model = new CausalLM(config, ropeFrequencyDivisors);
+        }
+        finally
+        {
+            set_default_dtype(previous);
+        }
+        model.to(options.Device);
         model.eval();
         return model;
     }

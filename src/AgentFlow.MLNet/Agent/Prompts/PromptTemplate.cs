@@ -31,15 +31,22 @@ public sealed partial class PromptTemplate
     public IReadOnlyCollection<string> Allowed { get; }
 
     /// <summary>Fills every placeholder; each allowed placeholder must be given a value.</summary>
-    public string Render(IReadOnlyDictionary<string, string> values)
-    {
-        string filled = Placeholder().Replace(Text, m => values.TryGetValue(m.Groups[1].Value, out var value)
-            ? value
-            : throw new ArgumentException($"Prompt '{Name}' needs a value for {{{m.Groups[1].Value}}}.", nameof(values)));
-        return filled.Replace("{{", "{").Replace("}}", "}");
-    }
+    public string Render(IReadOnlyDictionary<string, string> values) =>
+        // One pass over the template only: inserted values (questions with LaTeX, JSON in memory) are never rescanned.
+        Token().Replace(Text, m => m.Value switch
+        {
+            "{{" => "{",
+            "}}" => "}",
+            _ => values.TryGetValue(m.Groups[1].Value, out var value)
+                ? value
+                : throw new ArgumentException($"Prompt '{Name}' needs a value for {{{m.Groups[1].Value}}}.", nameof(values)),
+        });
 
     // A single-brace {name}; doubled braces are literals.
     [GeneratedRegex(@"(?<!\{)\{([a-z_]+)\}(?!\})")]
     private static partial Regex Placeholder();
+
+    // What rendering replaces: an escaped brace, or a placeholder.
+    [GeneratedRegex(@"\{\{|\}\}|\{([a-z_]+)\}")]
+    private static partial Regex Token();
 }

@@ -38,12 +38,11 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var output = nn.functional.linear(input, weight, bias);
         if (lora_A is null || lora_B is null || !AdapterEnabled)
-            return output;
+            return nn.functional.linear(input, weight, bias);
         using var scope = NewDisposeScope();
         var adapted = lora_B.forward(lora_A.forward(_dropout!.forward(input)));
-        return output.add_(adapted, alpha: _scale).MoveToOuterDisposeScope();
+        return nn.functional.linear(input, weight, bias).add_(adapted, alpha: _scale).MoveToOuterDisposeScope();
     }
 
     /// <summary>Adds a rank-<paramref name="rank"/> adapter: A Kaiming-uniform, B zero, so the model is unchanged until trained.</summary>
@@ -56,9 +55,11 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         lora_B = nn.Linear(rank, weight.shape[0], hasBias: false, device: device, dtype: weight.dtype);
         using (no_grad())
         {
-            // PEFT's Kaiming-uniform with a = √5 is U(−1/√fan_in, 1/√fan_in).
+            // PEFT's Kaiming-uniform with a = √5 is U(−1/√fan_in, 1/√fan_in). Drawn on the CPU (where the seeded
+            // generator lives) and copied, so a seed gives the same adapters on every device.
             double bound = 1.0 / Math.Sqrt(weight.shape[1]);
-            lora_A.weight!.uniform_(-bound, bound, generator);
+            using var initial = empty(lora_A.weight!.shape, dtype: ScalarType.Float32).uniform_(-bound, bound, generator);
+            lora_A.weight!.copy_(initial);
             lora_B.weight!.zero_();
         }
         register_module("lora_A", lora_A);

@@ -14,7 +14,8 @@ internal sealed class RotaryEmbedding : nn.Module
 
     internal RotaryEmbedding(CausalLMConfig config, IReadOnlyList<float>? frequencyDivisors = null) : base(nameof(RotaryEmbedding))
     {
-        _inverseFrequencies = InverseFrequencies(config, frequencyDivisors);
+        // Lives as long as the module, whatever dispose scope the model is built in.
+        _inverseFrequencies = InverseFrequencies(config, frequencyDivisors).DetachFromDisposeScope();
         register_buffer("inv_freq", _inverseFrequencies, persistent: false);
     }
 

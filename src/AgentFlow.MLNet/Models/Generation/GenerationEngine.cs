@@ -48,27 +48,39 @@ public sealed class GenerationEngine
         if (prompts.Count == 0)
             return [];
 
+        bool wasTraining = _model.training;
         _model.eval();
+        try
+        {
+            return Decode(prompts, options, samplesPerPrompt, cancellationToken, onToken);
+        }
+        finally
+        {
+            _model.train(wasTraining);
+        }
+    }
+
+    private List<GeneratedSequence> Decode(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, int samplesPerPrompt, CancellationToken cancellationToken, Func<int, int, FinishReason?>? onToken)
+    {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var device = _model.parameters().First().device;
         int promptLength = prompts.Max(p => p.Count);
-        int budget = Math.Min(options.MaxNewTokens, _model.Config.MaxPositionEmbeddings - promptLength);
-        if (budget <= 0)
-            throw new ArgumentException($"The longest prompt has {promptLength} tokens, which leaves no room in the model's {_model.Config.MaxPositionEmbeddings}-token context.", nameof(prompts));
+        int rows = prompts.Count * samplesPerPrompt;
+        // Each row may grow to the model's context from its own prompt length: a long prompt in the batch does not cut the others short.
+        int[] budgets = Enumerable.Range(0, rows).Select(r => Math.Min(options.MaxNewTokens, _model.Config.MaxPositionEmbeddings - prompts[r / samplesPerPrompt].Count)).ToArray();
 
         var (ids, mask) = LeftPad(prompts, promptLength, device);
-        using var cache = KeyValueCache.Create(_model, prompts.Count, promptLength + budget);
-        var logits = _model.forward(new CausalLMInput(ids) { AttentionMask = mask, Cache = cache, Logits = LogitsSelection.LastToken }).Logits!.squeeze(1);
+        using var cache = KeyValueCache.Create(_model, prompts.Count, promptLength + budgets.Max());
+        var logits = Prefill(ids, mask, cache);
 
         // Fan every prefilled prompt out to its group: row r of the decode batch continues prompt r / G.
-        int rows = prompts.Count * samplesPerPrompt;
         if (samplesPerPrompt > 1)
         {
             var fanOut = arange(prompts.Count, dtype: ScalarType.Int64, device: device).repeat_interleave(samplesPerPrompt);
             cache.SelectRows(fanOut);
-            logits = logits.index_select(0, fanOut);
-            mask = mask.index_select(0, fanOut);
+            Replace(ref logits, logits.index_select(0, fanOut));
+            Replace(ref mask, mask.index_select(0, fanOut));
         }
 
         var completions = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
@@ -77,12 +89,11 @@ public sealed class GenerationEngine
         var live = Enumerable.Range(0, rows).ToList();       // decode-batch row -> result index
         var counts = zeros(rows, _model.Config.VocabSize, device: device);
         var stops = options.StopTokenIds.ToHashSet();
-        using var generator = new Generator(options.Seed, device);
+        // Unseeded requests draw a fresh seed, so repeated or split groups never sample identical completions.
+        using var generator = new Generator(options.Seed ?? (ulong)Random.Shared.NextInt64(), device);
 
-        for (int step = 0; step < budget && live.Count > 0; step++)
+        while (live.Count > 0 && !cancellationToken.IsCancellationRequested)
         {
-            if (cancellationToken.IsCancellationRequested)
-                break;
             using var stepScope = NewDisposeScope();
             var (tokens, tokenLogProbs) = TokenSampler.Sample(logits, counts, options, generator);
             long[] picked = tokens.cpu().data<long>().ToArray();
@@ -92,16 +103,25 @@ public sealed class GenerationEngine
             for (int row = 0; row < live.Count; row++)
             {
                 int result = live[row];
-                completions[result].Add((int)picked[row]);
+                int token = (int)picked[row];
+                completions[result].Add(token);
                 logProbs[result].Add(pickedLogProbs[row]);
-                var ended = stops.Contains((int)picked[row]) ? FinishReason.Stop : null as FinishReason?;
-                ended = onToken?.Invoke(result, (int)picked[row]) ?? ended;
+                var ended = stops.Contains(token) ? FinishReason.Stop
+                    : completions[result].Count >= budgets[result] ? FinishReason.Length
+                    : (FinishReason?)null;
+                // The caller's verdict wins, except that a stop token stays a stop even at the token limit.
+                ended = onToken?.Invoke(result, token) switch
+                {
+                    null => ended,
+                    FinishReason.Length when ended == FinishReason.Stop => FinishReason.Stop,
+                    var verdict => verdict,
+                };
                 if (ended is { } reason)
                     finish[result] = reason;
                 else
                     keep.Add(row);
             }
-            if (keep.Count == 0 || step == budget - 1)
+            if (keep.Count == 0)
                 break;
 
             counts.scatter_add_(1, tokens.unsqueeze(1), ones(tokens.shape[0], 1, device: device));
@@ -119,10 +139,17 @@ public sealed class GenerationEngine
             Replace(ref logits, _model.forward(new CausalLMInput(next) { AttentionMask = mask, Cache = cache, Logits = LogitsSelection.LastToken }).Logits!.squeeze(1));
         }
 
-        var unfinished = cancellationToken.IsCancellationRequested ? FinishReason.Cancelled : FinishReason.Length;
         return Enumerable.Range(0, rows)
-            .Select(r => new GeneratedSequence(r / samplesPerPrompt, prompts[r / samplesPerPrompt], completions[r], logProbs[r], finish[r] ?? unfinished))
+            .Select(r => new GeneratedSequence(r / samplesPerPrompt, prompts[r / samplesPerPrompt], completions[r], logProbs[r], finish[r] ?? FinishReason.Cancelled))
             .ToList();
+    }
+
+    /// <summary>Runs the prompts through the model into the cache and returns the last position's logits; nothing else of the pass is kept.</summary>
+    private Tensor Prefill(Tensor ids, Tensor mask, KeyValueCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var output = _model.forward(new CausalLMInput(ids) { AttentionMask = mask, Cache = cache, Logits = LogitsSelection.LastToken });
+        return output.Logits!.squeeze(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -138,11 +165,13 @@ public sealed class GenerationEngine
 
     private void ValidatePrompts(IReadOnlyList<IReadOnlyList<int>> prompts)
     {
-        int vocabulary = _model.Config.VocabSize;
+        int vocabulary = _model.Config.VocabSize, context = _model.Config.MaxPositionEmbeddings;
         for (int i = 0; i < prompts.Count; i++)
         {
             if (prompts[i] is null || prompts[i].Count == 0)
                 throw new ArgumentException($"Prompt {i} has no tokens; start it with the model's BOS token.", nameof(prompts));
+            if (prompts[i].Count >= context)
+                throw new ArgumentException($"Prompt {i} has {prompts[i].Count} tokens, which leaves no room in the model's {context}-token context.", nameof(prompts));
             foreach (int id in prompts[i])
             {
                 if (id < 0 || id >= vocabulary)

@@ -24,8 +24,11 @@ public sealed record SamplingOptions
     /// <summary>Token ids that end a sequence (included in the completion, like an EOS). Default none.</summary>
     public IReadOnlyList<int> StopTokenIds { get; init; } = [];
 
-    /// <summary>Seed of the sampling generator, for reproducible samples. Default 0.</summary>
-    public ulong Seed { get; init; }
+    /// <summary>
+    /// Seed of the sampling generator: the same inputs and seed give the same samples. Default null: a fresh random
+    /// seed per call, so repeated or split groups of rollouts never sample identical completions.
+    /// </summary>
+    public ulong? Seed { get; init; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public void Validate()

@@ -15,14 +15,16 @@ internal static class TokenSampler
         using var scope = NewDisposeScope();
         logits = logits.to(ScalarType.Float32);
         bool greedy = options.Temperature == 0;
-        var scaled = greedy ? logits : logits / options.Temperature;
-        var reported = scaled.log_softmax(-1);
+        double temperature = greedy ? 1.0 : options.Temperature;
+        var reported = (logits / temperature).log_softmax(-1);
 
-        var shaped = scaled;
+        // Penalties act on raw logits (OpenAI/vLLM semantics), before the temperature divides them.
+        var shaped = logits;
         if (options.FrequencyPenalty != 0)
             shaped = shaped - options.FrequencyPenalty * counts;
         if (options.PresencePenalty != 0)
             shaped = shaped - options.PresencePenalty * counts.gt(0).to(ScalarType.Float32);
+        shaped = shaped / temperature;
 
         Tensor tokens;
         if (greedy)

@@ -40,11 +40,13 @@ public sealed class CompletionScorer
         var entropies = new List<Tensor>();
         for (long start = 0; start < layout.Tokens; start += ChunkTokens)
         {
+            // The chunk's logits die with this scope; only its per-token results leave it.
+            using var chunkScope = NewDisposeScope();
             long length = Math.Min(ChunkTokens, layout.Tokens - start);
             var (chunkLogProbs, chunkEntropy) = ScoreChunk(hidden.narrow(0, start, length), layout.Targets.narrow(0, start, length), temperature, entropy);
-            logProbs.Add(chunkLogProbs);
+            logProbs.Add(chunkLogProbs.MoveToOuterDisposeScope());
             if (chunkEntropy is not null)
-                entropies.Add(chunkEntropy);
+                entropies.Add(chunkEntropy.MoveToOuterDisposeScope());
         }
         var scores = new CompletionScores(
             layout.Unflatten(cat(logProbs, 0)),

@@ -58,12 +58,21 @@ public sealed class LocalChatClient : IChatClient
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = Enqueue(messages, options, streaming: true, cancellationToken);
+        // A consumer that stops reading early (break) cancels its row, so it stops decoding.
+        using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var request = Enqueue(messages, options, streaming: true, abandoned.Token);
         string id = Guid.NewGuid().ToString("N");
-        await foreach (string delta in request.Deltas!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return new ChatResponseUpdate(ChatRole.Assistant, delta) { ResponseId = id, ModelId = Metadata.DefaultModelId };
-
-        var sequence = await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        GeneratedSequence sequence;
+        try
+        {
+            await foreach (string delta in request.Deltas!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return new ChatResponseUpdate(ChatRole.Assistant, delta) { ResponseId = id, ModelId = Metadata.DefaultModelId };
+            sequence = await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await abandoned.CancelAsync().ConfigureAwait(false);
+        }
         var response = ToResponse(request, sequence);
         yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(response.Usage!)])
         {
@@ -82,17 +91,21 @@ public sealed class LocalChatClient : IChatClient
         : serviceType.IsInstanceOfType(_model) ? _model
         : null;
 
-    /// <summary>Stops the batcher; queued requests fail with <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Stops the batcher: a batch being decoded ends at its next token (its requests are cancelled) and queued requests
+    /// fail with <see cref="ObjectDisposedException"/>. Returns once the model is no longer in use.
+    /// </summary>
     public void Dispose()
     {
         _queue.Writer.TryComplete();
         _shutdown.Cancel();
         try
         {
-            _worker.Wait(TimeSpan.FromSeconds(30));
+            _worker.Wait();
         }
         catch (AggregateException)
         {
+            // The worker ends by cancellation; that is the expected way out.
         }
         while (_queue.Reader.TryRead(out var orphan))
             orphan.Result.TrySetException(new ObjectDisposedException(nameof(LocalChatClient)));
@@ -107,6 +120,9 @@ public sealed class LocalChatClient : IChatClient
         if (turns.Count == 0)
             throw new ArgumentException("At least one message is needed.", nameof(messages));
         var promptIds = _model.EncodeChat(turns);
+        int context = _model.Model.Config.MaxPositionEmbeddings;
+        if (promptIds.Count >= context)
+            throw new ArgumentException($"The conversation is {promptIds.Count} tokens long, which leaves no room in the model's {context}-token context.", nameof(messages));
         var sampling = SamplingFor(options);
         var request = new PendingRequest(promptIds, sampling, options?.StopSequences?.Where(s => s.Length > 0).ToList() ?? [], _model.Tokenizer, streaming, cancellationToken);
         if (!_queue.Writer.TryWrite(request))
@@ -121,7 +137,7 @@ public sealed class LocalChatClient : IChatClient
         {
             FrequencyPenalty = options?.FrequencyPenalty ?? _options.Sampling.FrequencyPenalty,
             PresencePenalty = options?.PresencePenalty ?? _options.Sampling.PresencePenalty,
-            Seed = options?.Seed is long seed ? unchecked((ulong)seed) : _options.Sampling.Seed,
+            Seed = options?.Seed is long seed ? unchecked((ulong)seed) : _options.Sampling.Seed,  // null: a fresh seed per batch
             StopTokenIds = _model.StopTokenIds,
         };
         sampling.Validate();
@@ -155,7 +171,7 @@ public sealed class LocalChatClient : IChatClient
         var sampling = batch[0].Sampling with { MaxNewTokens = batch.Max(r => r.Sampling.MaxNewTokens) };
         try
         {
-            var results = _engine.Generate(batch.Select(r => r.PromptIds).ToList(), sampling, onToken: (row, token) => batch[row].Accept(token));
+            var results = _engine.Generate(batch.Select(r => r.PromptIds).ToList(), sampling, cancellationToken: _shutdown.Token, onToken: (row, token) => batch[row].Accept(token));
             for (int i = 0; i < batch.Count; i++)
             {
                 Interlocked.Add(ref _tokens, results[i].CompletionIds.Count);
