@@ -42,6 +42,14 @@ public class LuceneSearchIndexTests
         Assert.Equal(k, index.Search("capital city sea level Nobel language", k).Count);
     }
 
+    [Fact]
+    public void A_count_beyond_the_index_size_returns_every_match_without_reserving_room_for_the_count()
+    {
+        using var index = LuceneSearchIndex.Build(TestCorpus.Documents);
+
+        Assert.Equal(2, index.Search("capital", int.MaxValue).Count);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]

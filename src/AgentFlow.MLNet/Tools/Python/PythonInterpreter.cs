@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
@@ -16,6 +17,9 @@ internal sealed record PythonInterpreter
         "print('%d.%d.%d' % sys.version_info[:3])\n" +
         "print(int(sys.version_info >= (3, 9)))";
 
+    /// <summary>Detections by interpreter name: each is probed once per process, however many tools use it.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<Task<PythonInterpreter>>> Detected = new(StringComparer.Ordinal);
+
     private PythonInterpreter(string? executablePath, string version, string unavailableReason) =>
         (ExecutablePath, Version, UnavailableReason) = (executablePath, version, unavailableReason);
 
@@ -28,8 +32,12 @@ internal sealed record PythonInterpreter
     /// <summary>Why no interpreter is usable; empty when one is.</summary>
     internal string UnavailableReason { get; }
 
+    /// <summary>The detection of <paramref name="interpreter"/>, run on the first request and shared by later ones.</summary>
+    internal static Task<PythonInterpreter> DetectOnceAsync(string interpreter) =>
+        Detected.GetOrAdd(interpreter, static name => new Lazy<Task<PythonInterpreter>>(() => DetectAsync(name))).Value;
+
     /// <summary>Finds and checks <paramref name="interpreter"/> (a path or a command on PATH).</summary>
-    internal static async Task<PythonInterpreter> DetectAsync(string interpreter)
+    private static async Task<PythonInterpreter> DetectAsync(string interpreter)
     {
         if (OperatingSystem.IsWindows())
             return Unavailable("the python tool needs a POSIX system (it limits memory and CPU with setrlimit)");

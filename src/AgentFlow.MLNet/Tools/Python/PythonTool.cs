@@ -6,12 +6,10 @@ namespace AgentFlow.MLNet.Tools.Python;
 /// <summary>
 /// <c>python</c>: runs a model-written Python 3 script in a separate, limited process and returns what it
 /// prints (see <see cref="PythonSandbox"/> for what is and is not contained). The interpreter is found and
-/// checked once, on first use; without one the tool answers every call with a failure that says why.
+/// checked once per process, on first use; without one the tool answers every call with a failure that says why.
 /// </summary>
 public sealed class PythonTool : ITool
 {
-    private readonly Lazy<Task<PythonInterpreter>> interpreter;
-
     /// <summary>Creates the tool; the interpreter is looked for on first use.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range.</exception>
     public PythonTool(PythonToolOptions? options = null)
@@ -26,7 +24,6 @@ public sealed class PythonTool : ITool
             throw new ArgumentOutOfRangeException(nameof(options), Options.MaxFileBytes, $"{nameof(PythonToolOptions.MaxFileBytes)} must not be negative.");
         if (Options.MaxOutputBytes < 1024)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MaxOutputBytes, $"{nameof(PythonToolOptions.MaxOutputBytes)} must be at least 1 KiB.");
-        interpreter = new Lazy<Task<PythonInterpreter>>(() => PythonInterpreter.DetectAsync(Options.Interpreter));
         Card = CreateCard(Options);
     }
 
@@ -38,7 +35,7 @@ public sealed class PythonTool : ITool
 
     /// <summary>Whether a usable interpreter was found (detected once, on the first call of this or <see cref="InvokeAsync"/>).</summary>
     public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken = default) =>
-        (await interpreter.Value.WaitAsync(cancellationToken).ConfigureAwait(false)).ExecutablePath is not null;
+        (await PythonInterpreter.DetectOnceAsync(Options.Interpreter).WaitAsync(cancellationToken).ConfigureAwait(false)).ExecutablePath is not null;
 
     /// <inheritdoc />
     public async ValueTask<ToolResult> InvokeAsync(JsonElement arguments, CancellationToken cancellationToken = default)
@@ -46,7 +43,7 @@ public sealed class PythonTool : ITool
         cancellationToken.ThrowIfCancellationRequested();
         if (!ToolArguments.TryGetString(arguments, "code", out string? code, out string error))
             return ToolResult.Failure(error);
-        var python = await interpreter.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var python = await PythonInterpreter.DetectOnceAsync(Options.Interpreter).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (python.ExecutablePath is null)
             return ToolResult.Failure($"the python tool is disabled: {python.UnavailableReason}");
 

@@ -132,7 +132,8 @@ public sealed class LuceneSearchIndex : ISearchProvider, IDisposable
             boolean.Add(new TermQuery(new Term(TextField, term)), Occur.SHOULD);
             boolean.Add(new TermQuery(new Term(TitleField, term)) { Boost = TitleBoost }, Occur.SHOULD);
         }
-        return [.. searcher.Search(boolean, count).ScoreDocs.Select(ToHit)];
+        // Lucene sizes its result queue by the count asked for, so it is bounded by what the index holds.
+        return [.. searcher.Search(boolean, Math.Min(count, Math.Max(1, reader.MaxDoc))).ScoreDocs.Select(ToHit)];
     }
 
     /// <inheritdoc />
