@@ -136,7 +136,7 @@ public sealed class ToolRegistry
         }
         catch (Exception exception) when (exception is TimeoutException || (exception is OperationCanceledException && deadline.IsCancellationRequested))
         {
-            return ToolResult.Failure($"the tool '{tool.Card.Name}' timed out after {timeout.TotalSeconds:0.###} s");
+            return ToolResult.Failure($"the tool '{tool.Card.Name}' timed out after {ToolText.Seconds(timeout)}");
         }
         catch (Exception exception)
         {

@@ -32,6 +32,16 @@ public class PythonToolTests
     }
 
     [Fact]
+    public async Task The_demos_on_its_card_are_true()
+    {
+        foreach (var demo in Tool.Card.Demos)
+        {
+            var result = await Tool.InvokeAsync(JsonDocument.Parse(demo.Arguments).RootElement);
+            Assert.Equal(demo.Returns + "\n", result.Output);
+        }
+    }
+
+    [Fact]
     public async Task A_final_bare_expression_is_shown_like_a_notebook_cell()
     {
         var result = await RunAsync("x = 6\nx * 7");

@@ -54,7 +54,7 @@ public sealed class PythonTool : ITool
     private static ToolResult ToResult(PythonRun run, TimeSpan timeout)
     {
         if (run.TimedOut)
-            return ToolResult.Failure(Join($"timed out after {timeout.TotalSeconds:0.###} s; the process was killed", run.Stderr), run.Stdout);
+            return ToolResult.Failure(Join($"timed out after {ToolText.Seconds(timeout)}; the process was killed", run.Stderr), run.Stdout);
         if (run.ExitCode == 0)
             return ToolResult.Success(run.Stderr.Length == 0 ? run.Stdout : Join(run.Stdout, "[stderr]\n" + run.Stderr));
         string exit = run.ExitCode > 128 ? $"the process was ended by signal {run.ExitCode - 128}" : $"exit code {run.ExitCode}";
@@ -82,7 +82,7 @@ public sealed class PythonTool : ITool
         ],
         Limitations =
         [
-            $"Each run is fresh and stops after {options.Timeout.TotalSeconds:0.###} s and {options.MemoryLimitBytes >> 20} MiB of memory; nothing is kept between calls.",
+            $"Each run is fresh and stops after {ToolText.Seconds(options.Timeout)} and {options.MemoryLimitBytes >> 20} MiB of memory; nothing is kept between calls.",
             "No network, no other programs, no input(); files can be written only in a scratch folder deleted after the run.",
             "The standard library only, unless packages are installed system-wide.",
         ],
