@@ -31,7 +31,7 @@ public sealed partial record ToolCard
         get;
         init => field = !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new ArgumentException($"The description of a tool must not be empty.", nameof(Description));
+            : throw new ArgumentException("The description of a tool must not be empty.", nameof(Description));
     }
 
     /// <summary>The JSON schema of the arguments object, as JSON text.</summary>

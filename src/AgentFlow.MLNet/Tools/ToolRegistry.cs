@@ -81,6 +81,7 @@ public sealed class ToolRegistry
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<ToolResult> InvokeAsync(string name, string argumentsJson, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(argumentsJson);
         JsonElement arguments;
         try
@@ -135,7 +136,7 @@ public sealed class ToolRegistry
         }
         catch (Exception exception) when (exception is TimeoutException || (exception is OperationCanceledException && deadline.IsCancellationRequested))
         {
-            return ToolResult.Failure($"the tool '{tool.Card.Name}' timed out after {timeout.TotalSeconds:0.###} s");
+            return ToolResult.Failure($"the tool '{tool.Card.Name}' timed out after {ToolText.Seconds(timeout)}");
         }
         catch (Exception exception)
         {
@@ -143,9 +144,26 @@ public sealed class ToolRegistry
         }
         finally
         {
-            // An abandoned call may still fail later; observe it so it does not surface as an unobserved exception.
             if (!call.IsCompleted)
-                _ = call.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                Abandon(call, deadline);
+        }
+    }
+
+    /// <summary>
+    /// Tells a call that is no longer awaited to stop. WaitAsync can give up a moment before the deadline's own
+    /// timer fires, and disposing the source would then stop that timer, so the token is cancelled here. The
+    /// call's later failure, if any, is observed so it cannot surface as an unobserved task exception.
+    /// </summary>
+    private static void Abandon(Task<ToolResult> call, CancellationTokenSource deadline)
+    {
+        _ = call.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        try
+        {
+            deadline.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A tool's cancellation callback threw; the call is abandoned either way.
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AgentFlow.MLNet.Tools;
 
 /// <summary>Text helpers shared by the tools.</summary>
@@ -26,6 +28,9 @@ internal static class ToolText
             tail--;
         return string.Concat(text.AsSpan(0, head), Marker(text.Length - head - tail), text.AsSpan(text.Length - tail));
     }
+
+    /// <summary>A duration for messages, such as "1.5 s", the same in every culture.</summary>
+    internal static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
     private static string Marker(int omitted) => $"\n... [truncated: {omitted} characters omitted] ...\n";
 }

@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+
+namespace AgentFlow.MLNet.Tools.Python;
+
+/// <summary>
+/// <c>python</c>: runs a model-written Python 3 script in a separate, limited process and returns what it
+/// prints (see <see cref="PythonSandbox"/> for what is and is not contained). The interpreter is found and
+/// checked once per process, on first use; without one the tool answers every call with a failure that says why.
+/// </summary>
+public sealed class PythonTool : ITool
+{
+    /// <summary>Creates the tool; the interpreter is looked for on first use.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range.</exception>
+    public PythonTool(PythonToolOptions? options = null)
+    {
+        Options = options ?? new PythonToolOptions();
+        ArgumentException.ThrowIfNullOrWhiteSpace(Options.Interpreter, nameof(PythonToolOptions) + "." + nameof(PythonToolOptions.Interpreter));
+        if (Options.Timeout <= TimeSpan.Zero || Options.Timeout > TimeSpan.FromDays(1))
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Timeout, $"{nameof(PythonToolOptions.Timeout)} must be positive and at most a day.");
+        if (Options.MemoryLimitBytes < 64L << 20)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MemoryLimitBytes, $"{nameof(PythonToolOptions.MemoryLimitBytes)} must be at least 64 MiB.");
+        if (Options.MaxFileBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MaxFileBytes, $"{nameof(PythonToolOptions.MaxFileBytes)} must not be negative.");
+        if (Options.MaxOutputBytes < 1024)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MaxOutputBytes, $"{nameof(PythonToolOptions.MaxOutputBytes)} must be at least 1 KiB.");
+        Card = CreateCard(Options);
+    }
+
+    /// <summary>The interpreter and the limits of every run.</summary>
+    public PythonToolOptions Options { get; }
+
+    /// <inheritdoc />
+    public ToolCard Card { get; }
+
+    /// <summary>Whether a usable interpreter was found (detected once, on the first call of this or <see cref="InvokeAsync"/>).</summary>
+    public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken = default) =>
+        (await PythonInterpreter.DetectOnceAsync(Options.Interpreter).WaitAsync(cancellationToken).ConfigureAwait(false)).ExecutablePath is not null;
+
+    /// <inheritdoc />
+    public async ValueTask<ToolResult> InvokeAsync(JsonElement arguments, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!ToolArguments.TryGetString(arguments, "code", out string? code, out string error))
+            return ToolResult.Failure(error);
+        var python = await PythonInterpreter.DetectOnceAsync(Options.Interpreter).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (python.ExecutablePath is null)
+            return ToolResult.Failure($"the python tool is disabled: {python.UnavailableReason}");
+
+        var run = await PythonSandbox.RunAsync(python.ExecutablePath, PythonCode.Unfence(code), Options, cancellationToken).ConfigureAwait(false);
+        return ToResult(run, Options.Timeout) with { Truncated = run.Truncated };
+    }
+
+    private static ToolResult ToResult(PythonRun run, TimeSpan timeout)
+    {
+        if (run.TimedOut)
+            return ToolResult.Failure(Join($"timed out after {ToolText.Seconds(timeout)}; the process was killed", run.Stderr), run.Stdout);
+        if (run.ExitCode == 0)
+            return ToolResult.Success(run.Stderr.Length == 0 ? run.Stdout : Join(run.Stdout, "[stderr]\n" + run.Stderr));
+        string exit = run.ExitCode > 128 ? $"the process was ended by signal {run.ExitCode - 128}" : $"exit code {run.ExitCode}";
+        return ToolResult.Failure(run.Stderr.Length == 0 ? exit : run.Stderr, run.Stdout);
+    }
+
+    private static string Join(string first, string second) =>
+        first.Length == 0 ? second : second.Length == 0 ? first : new StringBuilder(first.TrimEnd('\n')).Append('\n').Append(second).ToString();
+
+    private static ToolCard CreateCard(PythonToolOptions options) => new()
+    {
+        Name = "python",
+        Description = "Runs a self-contained Python 3 script and returns what it prints. Use it for calculations, " +
+                      "loops, exact big-integer or fraction arithmetic, combinatorics and data manipulation.",
+        InputSchema = """
+            {"type": "object",
+             "properties": {"code": {"type": "string", "description": "A complete Python 3 script that prints its results"}},
+             "required": ["code"]}
+            """,
+        OutputDescription = "What the script printed (and the value of a final bare expression), or its traceback.",
+        Demos =
+        [
+            new("""{"code": "from math import comb\nprint('ways:', comb(10, 3))"}""", "ways: 120"),
+            new("""{"code": "primes = [n for n in range(2, 50) if all(n % d for d in range(2, n))]\nsum(primes)"}""", "328"),
+        ],
+        Limitations =
+        [
+            $"Each run is fresh and stops after {ToolText.Seconds(options.Timeout)} and {options.MemoryLimitBytes >> 20} MiB of memory; nothing is kept between calls.",
+            "No network, no other programs, no input(); files can be written only in a scratch folder deleted after the run.",
+            "The standard library only, unless packages are installed system-wide.",
+        ],
+        BestPractices =
+        [
+            "Print every result you need, with a label.",
+            "Put all data the script needs into the script itself.",
+            "Use integers or fractions.Fraction when the answer must be exact.",
+        ],
+    };
+}
