@@ -33,11 +33,3 @@ internal static class BridgeFiles
         return copy;
     }
 }
-
-/// <summary>A fresh temporary folder, deleted with its contents on dispose.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("agentflow-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}

@@ -52,12 +52,21 @@ internal sealed class DecoderAttention : nn.Module
         k = RotaryEmbedding.Apply(k, cos, sin);
         if (cache is not null)
             (k, v) = cache.Append(_layerIndex, k, v);
-        k = ShareAcrossQueryGroups(k);
-        v = ShareAcrossQueryGroups(v);
 
-        // Without a mask, queries and keys are the same tokens (no cache, or an empty one) or one query sees all keys.
-        bool causal = mask is null && tokens > 1;
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal);
+        Tensor attended;
+        if (tokens == 1 && _heads != _keyValueHeads)
+        {
+            // Decoding one token with grouped heads: fold each group's query heads into query rows of its key/value
+            // head ([B, kv, G, d]) instead of repeating the cached keys and values G times every step.
+            int groups = _heads / _keyValueHeads;
+            var grouped = q.reshape(batch, _keyValueHeads, groups, _headDim);
+            attended = nn.functional.scaled_dot_product_attention(grouped, k, v, mask, 0.0, false).reshape(batch, _heads, 1, _headDim);
+        }
+        else
+        {
+            // Without a mask, queries and keys are the same tokens (no cache, or an empty one) or one query sees all keys.
+            attended = nn.functional.scaled_dot_product_attention(q, ShareAcrossQueryGroups(k), ShareAcrossQueryGroups(v), mask, 0.0, mask is null && tokens > 1);
+        }
         var merged = attended.transpose(1, 2).reshape(batch, tokens, _heads * _headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }

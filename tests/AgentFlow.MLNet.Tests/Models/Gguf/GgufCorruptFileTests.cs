@@ -11,7 +11,7 @@ namespace AgentFlow.MLNet.Tests.Models.Gguf;
 [Collection(TorchCollection.Name)]
 public sealed class GgufCorruptFileTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempFolder _directory = new();
 
     public GgufCorruptFileTests() => TorchSharpNativeFixup.EnsureTorchLoaded();
 

@@ -10,7 +10,7 @@ namespace AgentFlow.MLNet.Tests.Models.Gguf;
 [Collection(TorchCollection.Name)]
 public sealed class GgufModelRoundTripTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempFolder _directory = new();
 
     public GgufModelRoundTripTests() => TorchSharpNativeFixup.EnsureTorchLoaded();
 
