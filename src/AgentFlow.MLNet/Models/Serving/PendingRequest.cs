@@ -14,7 +14,6 @@ internal sealed class PendingRequest
     private readonly ModelTokenizer _tokenizer;
     private readonly List<int> _ids = [];
     private readonly int _holdBack;
-    private string _text = "";
     private int _streamed;
 
     internal PendingRequest(IReadOnlyList<int> promptIds, SamplingOptions sampling, IReadOnlyList<string> stopSequences, ModelTokenizer tokenizer, bool streaming, CancellationToken cancellationToken)
@@ -42,7 +41,16 @@ internal sealed class PendingRequest
     internal TaskCompletionSource<GeneratedSequence> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The response text: everything decoded, cut before the first stop sequence.</summary>
-    internal string FinalText { get; private set; } = "";
+    internal string FinalText
+    {
+        get => _finalText ??= _tokenizer.Decode(_ids, skipSpecialTokens: true);
+        private set => _finalText = value;
+    }
+
+    private string? _finalText;
+
+    /// <summary>Whether each token's text is needed as it arrives (streaming or stop sequences); otherwise the text is decoded once at the end.</summary>
+    private bool WatchesText => Deltas is not null || StopSequences.Count > 0;
 
     /// <summary>
     /// Takes the next token, streams what is safe to show, and says whether this request is finished (cancelled, a
@@ -53,16 +61,18 @@ internal sealed class PendingRequest
         if (CancellationToken.IsCancellationRequested)
             return FinishReason.Cancelled;
         _ids.Add(token);
-        _text = _tokenizer.Decode(_ids, skipSpecialTokens: true);
-        int complete = _text.EndsWith('\uFFFD') ? _text.TrimEnd('\uFFFD').Length : _text.Length;
+        if (!WatchesText)
+            return _ids.Count >= Sampling.MaxNewTokens ? FinishReason.Length : null;
+        string text = _tokenizer.Decode(_ids, skipSpecialTokens: true);
+        int complete = text.EndsWith('\uFFFD') ? text.TrimEnd('\uFFFD').Length : text.Length;
 
-        int? stopAt = StopSequences.Select(s => _text.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).Select(i => (int?)i).Min();
+        int? stopAt = StopSequences.Select(s => text.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).Select(i => (int?)i).Min();
         if (stopAt is int cut)
         {
-            FinalText = _text[..cut];
+            FinalText = text[..cut];
             return FinishReason.Stop;
         }
-        FinalText = _text;
+        FinalText = text;
         Stream(Math.Max(_streamed, complete - _holdBack));
         return _ids.Count >= Sampling.MaxNewTokens ? FinishReason.Length : null;
     }
