@@ -8,10 +8,14 @@ namespace AgentFlow.MLNet.Rewards;
 /// Reads a number from an answer as models write them: <c>1,234</c>, <c>-3.5</c> (also with the Unicode
 /// minus), <c>3/4</c>, <c>$12</c>, <c>12%</c>, <c>\frac{3}{4}</c> (and <c>\dfrac</c>, <c>\tfrac</c>),
 /// <c>42.0</c>, inside <c>$...$</c> or <c>\boxed{}</c>, or after an <c>=</c> (<c>x = 5</c>). When the whole
-/// answer is not one number, the last number in it is taken ("27 miles" reads 27).
+/// answer is not one number, the last number in it is taken ("27 miles" reads 27), unless it holds a root, power,
+/// product or π, which makes it an expression rather than a number (it then does not parse).
 /// </summary>
 internal static partial class NumericAnswerParser
 {
+    [GeneratedRegex(@"\\sqrt|\^|\\times|\\cdot|\\pi")]
+    private static partial Regex ExpressionMarker();
+
     private static readonly IAnswerExtractor Boxed = new BoxedAnswerExtractor();
 
     internal static bool TryParse(string text, out NumericAnswer answer)
@@ -24,6 +28,13 @@ internal static partial class NumericAnswerParser
         {
             answer = new NumericAnswer(value, isPercent);
             return true;
+        }
+        // Roots, powers and scientific notation are expressions, not numbers to pick a token from:
+        // "5\sqrt{2}" must not read 2, nor "25 m^2" read 2.
+        if (ExpressionMarker().IsMatch(cleaned))
+        {
+            answer = default;
+            return false;
         }
         var tokens = NumberToken().Matches(cleaned);
         for (int i = tokens.Count - 1; i >= 0; i--)

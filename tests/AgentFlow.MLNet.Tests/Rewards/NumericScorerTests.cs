@@ -38,6 +38,9 @@ public class NumericScorerTests
     [InlineData("4/3", "0.75")]
     [InlineData("42.001", "42")]
     [InlineData("12%", "1.2")]
+    [InlineData(@"\boxed{5\sqrt{2}}", "2")]
+    [InlineData("25 m^2", "2")]
+    [InlineData(@"3 \times 10", "10")]
     public async Task Different_numbers_do_not_match(string answer, string gold)
     {
         var result = await scorer.ScoreAsync(new ScoringRequest($"<answer>{answer}</answer>", [gold]));
