@@ -88,7 +88,8 @@ internal sealed class GgufHeaderReader
 
     private Dictionary<string, object> ReadMetadata(int count)
     {
-        var values = new Dictionary<string, object>(count, StringComparer.Ordinal);
+        // Collections grow as entries are actually read: a count is only a claim until then.
+        var values = new Dictionary<string, object>(Math.Min(count, InitialCapacity), StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {
             string key = ReadString($"the key of metadata entry {i}");
@@ -111,8 +112,8 @@ internal sealed class GgufHeaderReader
 
     private List<GgufTensorInfo> ReadTensorInfos(int count, int alignment)
     {
-        var tensors = new List<GgufTensorInfo>(count);
-        var names = new HashSet<string>(count, StringComparer.Ordinal);
+        var tensors = new List<GgufTensorInfo>(Math.Min(count, InitialCapacity));
+        var names = new HashSet<string>(Math.Min(count, InitialCapacity), StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {
             string name = ReadString($"the name of tensor {i}");
@@ -267,9 +268,11 @@ internal sealed class GgufHeaderReader
         return parse(buffer[..size]);
     }
 
+    private const int InitialCapacity = 4096;
+
     private void CheckCount(ulong count, int minimumSize, string what)
     {
-        if (count > (ulong)(Remaining / minimumSize))
+        if (count > (ulong)(Remaining / minimumSize) || count > int.MaxValue)
             throw Invalid($"it claims {count} {what}, more than the {Remaining} bytes left after the header can hold.");
     }
 

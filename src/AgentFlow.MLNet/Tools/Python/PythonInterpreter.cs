@@ -20,8 +20,11 @@ internal sealed record PythonInterpreter
     /// <summary>Detections by interpreter name: each is probed once per process, however many tools use it.</summary>
     private static readonly ConcurrentDictionary<string, Lazy<Task<PythonInterpreter>>> Detected = new(StringComparer.Ordinal);
 
-    private PythonInterpreter(string? executablePath, string version, string unavailableReason) =>
-        (ExecutablePath, Version, UnavailableReason) = (executablePath, version, unavailableReason);
+    private PythonInterpreter(string? executablePath, string version, string unavailableReason, bool timedOut = false) =>
+        (ExecutablePath, Version, UnavailableReason, TimedOut) = (executablePath, version, unavailableReason, timedOut);
+
+    /// <summary>True when the probe gave up waiting rather than finding the interpreter unusable.</summary>
+    private bool TimedOut { get; }
 
     /// <summary>The interpreter's executable, or null when none is usable.</summary>
     internal string? ExecutablePath { get; }
@@ -32,9 +35,19 @@ internal sealed record PythonInterpreter
     /// <summary>Why no interpreter is usable; empty when one is.</summary>
     internal string UnavailableReason { get; }
 
-    /// <summary>The detection of <paramref name="interpreter"/>, run on the first request and shared by later ones.</summary>
-    internal static Task<PythonInterpreter> DetectOnceAsync(string interpreter) =>
-        Detected.GetOrAdd(interpreter, static name => new Lazy<Task<PythonInterpreter>>(() => DetectAsync(name))).Value;
+    /// <summary>
+    /// The detection of <paramref name="interpreter"/>, run on the first request and shared by later ones. A probe
+    /// that timed out (a busy host, a slow shim) is forgotten, so the next call probes again instead of the tool
+    /// staying disabled for the life of the process.
+    /// </summary>
+    internal static async Task<PythonInterpreter> DetectOnceAsync(string interpreter)
+    {
+        var detection = Detected.GetOrAdd(interpreter, static name => new Lazy<Task<PythonInterpreter>>(() => DetectAsync(name)));
+        var result = await detection.Value.ConfigureAwait(false);
+        if (result.TimedOut)
+            Detected.TryRemove(new KeyValuePair<string, Lazy<Task<PythonInterpreter>>>(interpreter, detection));
+        return result;
+    }
 
     /// <summary>Finds and checks <paramref name="interpreter"/> (a path or a command on PATH).</summary>
     private static async Task<PythonInterpreter> DetectAsync(string interpreter)
@@ -78,7 +91,7 @@ internal sealed record PythonInterpreter
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                return Unavailable($"'{candidate}' did not answer its start-up check within 30 s");
+                return new PythonInterpreter(null, "", $"'{candidate}' did not answer its start-up check within 30 s", timedOut: true);
             }
         }
     }

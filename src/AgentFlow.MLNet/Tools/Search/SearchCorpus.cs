@@ -110,8 +110,10 @@ public static class SearchCorpus
     private static (string Title, string Text) SplitQuotedTitle(string text)
     {
         int newline = text.IndexOf('\n', StringComparison.Ordinal);
-        if (newline > 2 && text[0] == '"' && text[newline - 1] == '"')
-            return (text[1..(newline - 1)], text[(newline + 1)..]);
+        // The first line may end in "\r\n" (a corpus written on Windows).
+        int lineEnd = newline > 0 && text[newline - 1] == '\r' ? newline - 1 : newline;
+        if (lineEnd > 1 && text[0] == '"' && text[lineEnd - 1] == '"')
+            return (text[1..(lineEnd - 1)], text[(newline + 1)..]);
         return ("", text);
     }
 
