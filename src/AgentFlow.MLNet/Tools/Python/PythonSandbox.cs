@@ -51,7 +51,12 @@ internal static class PythonSandbox
             catch (TimeoutException)
             {
                 // The pipes close when every process holding them has gone; a descendant that escaped the kill
-                // can hold them open. What arrived so far is the output.
+                // can hold them open. Close our ends so the readers stop writing (their failure is expected and
+                // observed here); what arrived so far is the output.
+                process.StandardOutput.BaseStream.Close();
+                process.StandardError.BaseStream.Close();
+                _ = readers.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                await Task.WhenAny(readers, Task.Delay(OutputGrace, CancellationToken.None)).ConfigureAwait(false);
             }
             return new PythonRun(process.ExitCode, stdout.ToString(), stderr.ToString(), timedOut, stdout.Truncated || stderr.Truncated);
         }

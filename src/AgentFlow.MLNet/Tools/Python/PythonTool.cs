@@ -57,7 +57,8 @@ public sealed class PythonTool : ITool
             return ToolResult.Failure(Join($"timed out after {ToolText.Seconds(timeout)}; the process was killed", run.Stderr), run.Stdout);
         if (run.ExitCode == 0)
             return ToolResult.Success(run.Stderr.Length == 0 ? run.Stdout : Join(run.Stdout, "[stderr]\n" + run.Stderr));
-        string exit = run.ExitCode > 128 ? $"the process was ended by signal {run.ExitCode - 128}" : $"exit code {run.ExitCode}";
+        // Shells report death by signal N as 128 + N; a script can also exit with such a code itself.
+        string exit = run.ExitCode is > 128 and <= 128 + 64 ? $"exit code {run.ExitCode} (ended by signal {run.ExitCode - 128}, or the script's own exit code)" : $"exit code {run.ExitCode}";
         return ToolResult.Failure(run.Stderr.Length == 0 ? exit : run.Stderr, run.Stdout);
     }
 
