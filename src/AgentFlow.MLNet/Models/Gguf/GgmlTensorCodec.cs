@@ -57,83 +57,63 @@ internal static class GgmlTensorCodec
 
     private static bool IsCpuWithType(Tensor tensor, ScalarType dtype) => tensor.dtype == dtype && tensor.device_type == DeviceType.CPU;
 
-    private static void DecodeRaw(Stream stream, Tensor flat, ScalarType source)
+    /// <summary>Receives one chunk's elements as raw bytes.</summary>
+    private delegate void ChunkAction(Span<byte> elements);
+
+    /// <summary>
+    /// Walks <paramref name="flat"/> <see cref="ChunkElements"/> at a time (a multiple of the Q8_0 block), handing
+    /// <paramref name="action"/> each chunk's bytes as <paramref name="type"/> on the CPU: the tensor's own memory when
+    /// it already is that, otherwise a staging buffer that is filled from the chunk first (encoding) or copied into
+    /// it afterwards (<paramref name="fillsTensor"/>, decoding).
+    /// </summary>
+    private static void ForEachChunk(Tensor flat, ScalarType type, bool fillsTensor, ChunkAction action)
     {
         long total = flat.numel();
-        // Same type on the CPU: read straight into the result's memory.
-        bool direct = IsCpuWithType(flat, source);
-        using var staging = direct ? null : empty(Math.Min(total, ChunkElements), source);
+        bool direct = IsCpuWithType(flat, type);
+        using var staging = direct ? null : empty(Math.Min(total, ChunkElements), type);
         for (long done = 0; done < total; done += ChunkElements)
         {
             long count = Math.Min(ChunkElements, total - done);
-            using var destination = flat.narrow(0, done, count);
-            if (direct)
-            {
-                stream.ReadExactly(destination.bytes);
-                continue;
-            }
-            using var part = staging!.narrow(0, 0, count);
-            stream.ReadExactly(part.bytes);
-            destination.copy_(part);
+            using var chunk = flat.narrow(0, done, count);
+            using var part = direct ? null : staging!.narrow(0, 0, count);
+            if (part is not null && !fillsTensor)
+                part.copy_(chunk);
+            action((part ?? chunk).bytes);
+            if (part is not null && fillsTensor)
+                chunk.copy_(part);
         }
     }
+
+    private static void DecodeRaw(Stream stream, Tensor flat, ScalarType source) =>
+        ForEachChunk(flat, source, fillsTensor: true, bytes => stream.ReadExactly(bytes));
+
+    private static void EncodeRaw(Stream stream, Tensor flat, ScalarType target) =>
+        ForEachChunk(flat, target, fillsTensor: false, bytes => stream.Write(bytes));
 
     private static void DecodeQ8_0(Stream stream, Tensor flat)
     {
-        long totalBlocks = flat.numel() / Q8_0Block.Elements;
-        int chunkBlocks = (int)Math.Min(totalBlocks, ChunkElements / Q8_0Block.Elements);
-        var raw = new byte[chunkBlocks * Q8_0Block.Bytes];
-        bool direct = IsCpuWithType(flat, ScalarType.Float32);
-        using var staging = direct ? null : empty(chunkBlocks * Q8_0Block.Elements, ScalarType.Float32);
-        for (long done = 0; done < totalBlocks; done += chunkBlocks)
+        var blocks = new byte[QuantizedBytes(Math.Min(flat.numel(), ChunkElements))];
+        ForEachChunk(flat, ScalarType.Float32, fillsTensor: true, elements =>
         {
-            int blocks = (int)Math.Min(chunkBlocks, totalBlocks - done);
-            var bytes = raw.AsSpan(0, blocks * Q8_0Block.Bytes);
-            stream.ReadExactly(bytes);
-            using var destination = flat.narrow(0, done * Q8_0Block.Elements, blocks * Q8_0Block.Elements);
-            using var part = direct ? null : staging!.narrow(0, 0, blocks * Q8_0Block.Elements);
-            Q8_0Block.Dequantize(bytes, MemoryMarshal.Cast<byte, float>((part ?? destination).bytes));
-            if (part is not null)
-                destination.copy_(part);
-        }
-    }
-
-    private static void EncodeRaw(Stream stream, Tensor flat, ScalarType target)
-    {
-        long total = flat.numel();
-        bool direct = IsCpuWithType(flat, target);
-        using var staging = direct ? null : empty(Math.Min(total, ChunkElements), target);
-        for (long done = 0; done < total; done += ChunkElements)
-        {
-            long count = Math.Min(ChunkElements, total - done);
-            using var source = flat.narrow(0, done, count);
-            if (direct)
-            {
-                stream.Write(source.bytes);
-                continue;
-            }
-            using var part = staging!.narrow(0, 0, count);
-            part.copy_(source);
-            stream.Write(part.bytes);
-        }
+            var floats = MemoryMarshal.Cast<byte, float>(elements);
+            var encoded = blocks.AsSpan(0, QuantizedBytes(floats.Length));
+            stream.ReadExactly(encoded);
+            Q8_0Block.Dequantize(encoded, floats);
+        });
     }
 
     private static void EncodeQ8_0(Stream stream, Tensor flat)
     {
-        long totalBlocks = flat.numel() / Q8_0Block.Elements;
-        int chunkBlocks = (int)Math.Min(totalBlocks, ChunkElements / Q8_0Block.Elements);
-        var raw = new byte[chunkBlocks * Q8_0Block.Bytes];
-        bool direct = IsCpuWithType(flat, ScalarType.Float32);
-        using var staging = direct ? null : empty(chunkBlocks * Q8_0Block.Elements, ScalarType.Float32);
-        for (long done = 0; done < totalBlocks; done += chunkBlocks)
+        var blocks = new byte[QuantizedBytes(Math.Min(flat.numel(), ChunkElements))];
+        ForEachChunk(flat, ScalarType.Float32, fillsTensor: false, elements =>
         {
-            int blocks = (int)Math.Min(chunkBlocks, totalBlocks - done);
-            using var source = flat.narrow(0, done * Q8_0Block.Elements, blocks * Q8_0Block.Elements);
-            using var part = direct ? null : staging!.narrow(0, 0, blocks * Q8_0Block.Elements);
-            part?.copy_(source);
-            var bytes = raw.AsSpan(0, blocks * Q8_0Block.Bytes);
-            Q8_0Block.Quantize(MemoryMarshal.Cast<byte, float>((part ?? source).bytes), bytes);
-            stream.Write(bytes);
-        }
+            var floats = MemoryMarshal.Cast<byte, float>(elements);
+            var encoded = blocks.AsSpan(0, QuantizedBytes(floats.Length));
+            Q8_0Block.Quantize(floats, encoded);
+            stream.Write(encoded);
+        });
     }
+
+    /// <summary>Bytes that <paramref name="elements"/> values (a multiple of the block size) take as Q8_0.</summary>
+    private static int QuantizedBytes(long elements) => (int)(elements / Q8_0Block.Elements * Q8_0Block.Bytes);
 }
