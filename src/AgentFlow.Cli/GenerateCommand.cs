@@ -18,14 +18,19 @@ internal static class GenerateCommand
     {
         var model = new Option<string>("--model") { Description = "Hugging Face model folder or .gguf file.", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "Raw prompt text (no chat template unless --chat). Empty starts from BOS.", DefaultValueFactory = _ => "" };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature; 0 is greedy.", DefaultValueFactory = _ => 0 };
-        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass.", DefaultValueFactory = _ => 1.0 };
-        var seed = new Option<ulong>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0 };
+        var maxTokens = CliOptions.Number("--max-tokens", "Most tokens to generate; capped, with a warning, at what the context leaves after the prompt.",
+            "a positive whole number", (int n) => n > 0, defaultValue: 128);
+        var temperature = CliOptions.Number("--temperature", "Sampling temperature; 0 is greedy.",
+            "0 (greedy) or a positive number", (double t) => t >= 0 && double.IsFinite(t), defaultValue: 0.0);
+        var topP = CliOptions.Number("--top-p", "Nucleus sampling mass, in (0, 1].",
+            "a number in (0, 1]", (double p) => p is > 0 and <= 1, defaultValue: 1.0);
+        var seed = CliOptions.Number("--seed", "Sampling seed.", "a whole number from 0 to 2^64-1", (ulong _) => true, defaultValue: 0UL);
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user turn with the model's chat template." };
-        var dtype = new Option<string>("--dtype") { Description = "Compute dtype: float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch; 0 keeps its default (all cores)." };
+        var dtype = CliOptions.Text("--dtype", "Compute dtype: float32, bfloat16 or float16.",
+            "float32, bfloat16 or float16", value => CliOptions.DType(value) is not null, "float32");
+        var device = CliOptions.Text("--device", "auto, cpu, cuda or cuda:N.", "auto, cpu, cuda or cuda:N", CliOptions.IsDevice, "auto");
+        var threads = CliOptions.Number("--threads", "CPU threads for libtorch; leave it out for libtorch's default (all cores).",
+            "a positive whole number", (int n) => n > 0);
 
         var command = new Command("generate", "Continue a prompt with a local model; prints only the generated text.")
         {
@@ -33,12 +38,13 @@ internal static class GenerateCommand
         };
         command.SetAction((result, cancellationToken) =>
         {
+            string modelPath = InputPaths.RequireExisting("--model", result.GetValue(model)!);
             TorchSharpNativeFixup.EnsureTorchLoaded();
-            if (result.GetValue(threads) is > 0 and var count)
-                torch.set_num_threads(count);
-            var options = new ModelLoadOptions { DType = CliParsing.DType(result.GetValue(dtype)!), Device = ComputeDevice.Resolve(result.GetValue(device)!) };
+            if (result.GetResult(threads) is not null)
+                torch.set_num_threads(result.GetValue(threads));
+            var options = new ModelLoadOptions { DType = CliOptions.DType(result.GetValue(dtype)!)!.Value, Device = ComputeDevice.Resolve(result.GetValue(device)!) };
             var clock = Stopwatch.StartNew();
-            using var local = LocalModel.Load(result.GetValue(model)!, options);
+            using var local = LocalModel.Load(modelPath, options);
             Console.Error.WriteLine($"loaded {local.Model.Describe()} in {clock.Elapsed.TotalSeconds:F1} s");
 
             var promptIds = local.EncodePrompt(result.GetValue(prompt)!, result.GetValue(chat));
@@ -46,7 +52,7 @@ internal static class GenerateCommand
             {
                 Temperature = result.GetValue(temperature),
                 TopP = result.GetValue(topP),
-                MaxNewTokens = result.GetValue(maxTokens),
+                MaxNewTokens = FitToContext(result.GetValue(maxTokens), promptIds.Count, local.Model.Config.MaxPositionEmbeddings),
                 Seed = result.GetValue(seed),
                 StopTokenIds = local.StopTokenIds,
             };
@@ -63,8 +69,24 @@ internal static class GenerateCommand
             double seconds = clock.Elapsed.TotalSeconds;
             Console.Error.WriteLine($"{promptIds.Count} prompt tokens, {generated.CompletionIds.Count} generated in {seconds:F2} s " +
                 $"({generated.CompletionIds.Count / Math.Max(seconds, 1e-9):F1} tokens/s), finish: {generated.FinishReason}");
-            return Task.FromResult(0);
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>
+    /// <paramref name="maxTokens"/>, or the room the prompt leaves in the context when that is less (with a warning:
+    /// the user asked for more than the model can give); an error when the prompt leaves no room at all.
+    /// </summary>
+    private static int FitToContext(int maxTokens, int promptTokens, int context)
+    {
+        int room = context - promptTokens;
+        if (room <= 0)
+            throw new ArgumentException($"--prompt is {promptTokens} tokens, which leaves no room in the model's {context}-token context");
+        if (maxTokens <= room)
+            return maxTokens;
+        Console.Error.WriteLine(ErrorLines.Warning(
+            $"--max-tokens {maxTokens} is more than the {room} tokens the {promptTokens}-token prompt leaves in the model's {context}-token context; generating at most {room}"));
+        return room;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using AgentFlow.Cli;
 
 var root = new RootCommand("agentflow: train and run AgentFlow agents with TorchSharp and ML.NET.")
@@ -7,13 +8,21 @@ var root = new RootCommand("agentflow: train and run AgentFlow agents with Torch
     GenerateCommand.Create(),
     TokenizeCommand.Create(),
 };
+var parsed = root.Parse(args);
+// System.CommandLine answers a parse error with the whole help on standard output; a usage error is one line on
+// standard error instead. (--help clears parse errors, so "generate --help --temperature abc" still shows help.)
+if (parsed.Action is ParseErrorAction)
+{
+    Console.Error.WriteLine(ErrorLines.Usage(parsed));
+    return ExitCodes.Usage;
+}
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException or InvalidOperationException or UnauthorizedAccessException)
 {
     // Problems with what the user gave us: one clear line, no stack trace.
-    Console.Error.WriteLine($"agentflow: {e.Message}");
-    return 1;
+    Console.Error.WriteLine(ErrorLines.Failure(e));
+    return ExitCodes.Failure;
 }

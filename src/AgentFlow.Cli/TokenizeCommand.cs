@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using AgentFlow.MLNet.Models;
 
 namespace AgentFlow.Cli;
@@ -10,15 +9,17 @@ internal static class TokenizeCommand
     internal static Command Create()
     {
         var tokenizer = new Option<string>("--tokenizer") { Description = "Model folder, tokenizer.json, or .gguf file.", Required = true };
-        var command = new Command("tokenize", "Print the token ids of standard input, separated by spaces.") { tokenizer };
+        var command = new Command("tokenize", "Print the token ids of standard input (UTF-8), separated by spaces.") { tokenizer };
         command.SetAction(result =>
         {
-            var loaded = LocalModel.LoadTokenizer(result.GetValue(tokenizer)!);
-            // Read the bytes as they are: no byte-order mark is swallowed, no newline is added or removed.
-            using var reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
-            var ids = loaded.Encode(reader.ReadToEnd());
+            string path = InputPaths.RequireExisting("--tokenizer", result.GetValue(tokenizer)!);
+            // The bytes as they are: no byte-order mark is swallowed, no newline is added or removed, nothing invalid is replaced.
+            using var input = new MemoryStream();
+            Console.OpenStandardInput().CopyTo(input);
+            string text = StrictUtf8.Decode(input.GetBuffer().AsSpan(0, (int)input.Length), "standard input");
+            var ids = LocalModel.LoadTokenizer(path).Encode(text);
             Console.Out.WriteLine(string.Join(' ', ids));
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -8,22 +8,25 @@ internal static class AgentflowProcess
 {
     internal sealed record Result(int ExitCode, string Output, string Error);
 
-    internal static Result Run(string arguments, string? input = null)
+    internal static Result Run(string arguments, string? input = null) =>
+        Run(arguments, input is null ? null : new UTF8Encoding(false).GetBytes(input));
+
+    /// <summary>Runs with <paramref name="input"/> written to standard input byte for byte (it need not be valid UTF-8).</summary>
+    internal static Result Run(string arguments, byte[]? input)
     {
         var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "agentflow.dll")}\" {arguments}")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            StandardInputEncoding = new UTF8Encoding(false),
             StandardOutputEncoding = Encoding.UTF8,
         };
         using var process = Process.Start(start)!;
-        if (input is not null)
-            process.StandardInput.Write(input);
-        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+            process.StandardInput.BaseStream.Write(input);
+        process.StandardInput.Close();
         if (!process.WaitForExit(120_000))
         {
             process.Kill(entireProcessTree: true);
