@@ -6,10 +6,18 @@ namespace AgentFlow.MLNet.Rewards;
 /// <summary>
 /// Multiple-choice match: reads the chosen option letter and compares it with the gold letter. The letter is
 /// read, in this order, from an answer that is just the letter (<c>B</c>, <c>(B)</c>, <c>B.</c>, <c>**B**</c>,
-/// any case), from the last "answer is B" / "answer: (B)" / "option B" phrase, from a leading <c>B)</c> or
-/// <c>B.</c> before the option's text, and from the last <c>(B)</c> anywhere. Outside the bare-letter form the
-/// letter must be a capital, so the article in "the answer is a dog" is not read as option A.
+/// <c>\text{B}</c>, any case), from the last answer phrase ("answer is B", "answer: (B)", "option B", "I pick B",
+/// "I think B", "it is B"), from a leading label before the option's text (<c>B)</c>, <c>B.</c>, <c>B:</c>,
+/// <c>(B)</c>), and from the last <c>(B)</c> anywhere.
 /// </summary>
+/// <remarks>
+/// Outside the bare-letter form the letter must be a capital that stands alone as a choice: not inside a word
+/// (<c>A's</c>, <c>A.I.</c>, <c>C++</c>) and not followed on its line by another word, except a connective such
+/// as "because", "since", "and" or "is". That is what tells a choice from the capitals that are English words:
+/// in "The answer is A large dog" the A is the article and in "I think I should" the second I is the pronoun,
+/// so neither is read, while "The answer is A because..." and "The answer is A, a large dog" choose A. A
+/// response that names its option only by text ("Vitamin C", "The answer is B Paris") has no letter to read.
+/// </remarks>
 public sealed partial class MultipleChoiceScorer : AnswerScorer
 {
     /// <summary>Creates the scorer.</summary>
@@ -69,15 +77,27 @@ public sealed partial class MultipleChoiceScorer : AnswerScorer
 
     private char? Option(char letter) => Choices.Contains(letter) ? letter : null;
 
-    [GeneratedRegex(@"^[\s*_(\[]*(?<letter>[A-Za-z])[\s*_)\].:]*$", RegexOptions.CultureInvariant)]
+    // The whole answer is one letter, perhaps bracketed, emphasised, in LaTeX text or math, or ending a sentence.
+    [GeneratedRegex(@"^[\s*_$]*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{)?[\s(\[]*(?<letter>[A-Za-z])[\s)\]]*\}?[\s*_.:$]*$", RegexOptions.CultureInvariant)]
     private static partial Regex BareLetter();
 
-    [GeneratedRegex(@"(?i:answer|option|choice)(?:\s+(?i:is))?\s*:?\s*(?:(?i:option|choice)\s*)?[(\[]?(?<letter>[A-Z])(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
+    // "answer is B", "answer would be (B)", "answer: **B**", "option B", "choice: B", "I pick B", "go with B", "I think B", "it's B".
+    [GeneratedRegex(@"(?i:\b(?:answer|option|choice|choo?se|pick(?:ed)?|select(?:ed)?|go(?:ing)?\s+with|think|it(?:'s|’s|\s+is))\b)"
+        + @"(?:\s+(?i:is|(?:would|should|must|will)\s+be))?\s*[:：]?\s*(?:(?i:option|choice)\s*)?[*_(\[{$]*(?<letter>[A-Z])" + StandsAlone,
+        RegexOptions.CultureInvariant)]
     private static partial Regex AnswerPhrase();
 
-    [GeneratedRegex(@"^[\s*_(\[]*(?<letter>[A-Z])\s*[).:\]]", RegexOptions.CultureInvariant)]
+    // "B) 42 apples", "(B) 42", "B. Paris", "B: the second one" at the start of the answer; not "A.I." or "A large".
+    [GeneratedRegex(@"^[\s*_]*[(\[]?(?<letter>[A-Z])(?:[)\]]|[.:](?=[\s*_]|$))", RegexOptions.CultureInvariant)]
     private static partial Regex LeadingLabel();
 
     [GeneratedRegex(@"\((?<letter>[A-Z])\)", RegexOptions.CultureInvariant)]
     private static partial Regex Parenthesized();
+
+    /// <summary>
+    /// After the letter: no word character, apostrophe or "+" ("A's", "C++"), and no further word on the same line
+    /// unless it is a connective, which never follows the article "a" or the pronoun "I".
+    /// </summary>
+    private const string StandsAlone =
+        @"(?![\p{L}\p{N}_'’+])(?![ \t]+(?!(?i:because|since|as|which|and|or|but|so|is)(?![\p{L}\p{N}_'’-]))[\p{L}\p{N}])";
 }
