@@ -14,6 +14,8 @@ internal static class TokenizeCommand
         command.SetAction(result =>
         {
             var loaded = LocalModel.LoadTokenizer(result.GetValue(tokenizer)!);
+            foreach (string warning in loaded.Warnings)
+                Console.Error.WriteLine($"agentflow: warning: {warning}");
             // Read the bytes as they are: no byte-order mark is swallowed, no newline is added or removed.
             using var reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
             var ids = loaded.Encode(reader.ReadToEnd());
