@@ -25,9 +25,6 @@ internal sealed class GgufModelReader : IDisposable
         Warnings = warnings;
     }
 
-    /// <summary>The file's path.</summary>
-    internal string Path => _file.Path;
-
     /// <summary>The architecture, with the special-token ids that name tokens.</summary>
     internal CausalLMConfig Config { get; }
 

@@ -47,10 +47,10 @@ internal static class GgufVocabularyMetadata
             Scores: scores,
             TokenTypes: tokenTypes,
             Merges: metadata.GetStringArray(MergesKey),
-            BosTokenId: ValidId(specialTokenIds, GgufSpecialTokens.BosKey),
-            EosTokenId: ValidId(specialTokenIds, GgufSpecialTokens.EosKey),
-            UnknownTokenId: ValidId(specialTokenIds, GgufSpecialTokens.UnknownKey),
-            PaddingTokenId: ValidId(specialTokenIds, GgufSpecialTokens.PaddingKey),
+            BosTokenId: IdOf(specialTokenIds, GgufSpecialTokens.BosKey),
+            EosTokenId: IdOf(specialTokenIds, GgufSpecialTokens.EosKey),
+            UnknownTokenId: IdOf(specialTokenIds, GgufSpecialTokens.UnknownKey),
+            PaddingTokenId: IdOf(specialTokenIds, GgufSpecialTokens.PaddingKey),
             AddBosToken: metadata.GetBoolean(AddBosKey),
             AddEosToken: metadata.GetBoolean(AddEosKey),
             ChatTemplate: metadata.GetString(ChatTemplateKey));
@@ -93,7 +93,7 @@ internal static class GgufVocabularyMetadata
         return entries;
     }
 
-    private static int? ValidId(IReadOnlyDictionary<string, int> ids, string key) => ids.TryGetValue(key, out int id) ? id : null;
+    private static int? IdOf(IReadOnlyDictionary<string, int> ids, string key) => ids.TryGetValue(key, out int id) ? id : null;
 
     // llama.cpp reads one entry per token and refuses a shorter list; a longer one it reads in part, and so does this.
     private static T[]? FitToTokens<T>(T[]? values, string key, int tokenCount, string source, ICollection<string> warnings)

@@ -153,4 +153,18 @@ public sealed class GgufSpecialTokenTests : IDisposable
         Assert.Contains(tokenizer.Warnings, w => w.Contains("260 entries for 259 tokens", StringComparison.Ordinal));
         Assert.Equal(TinyLocalModels.ImEnd, tokenizer.SpecialTokens["<|im_end|>"]);
     }
+
+    [Fact]
+    public void An_empty_token_is_named_by_its_id_as_llama_cpp_does()
+    {
+        var tokens = TinyLocalModels.ByteVocabulary().Tokens.ToArray();
+        tokens[TinyLocalModels.EndOfText] = "";
+        string path = GgufRewrite.WithEntry(CleanFile(), _temp.File("empty-token.gguf"), "tokenizer.ggml.tokens", tokens);
+
+        var tokenizer = LocalModel.LoadTokenizer(path);
+
+        Assert.Equal(TinyLocalModels.EndOfText, tokenizer.SpecialTokens[$"[EMPTY_{TinyLocalModels.EndOfText}]"]);
+        Assert.Contains(tokenizer.Warnings, w => w.Contains("empty", StringComparison.Ordinal));
+        Assert.Equal([TinyLocalModels.ImStart, 104, 105, TinyLocalModels.ImEnd], tokenizer.Encode("<|im_start|>hi<|im_end|>"));
+    }
 }
