@@ -45,6 +45,8 @@ internal static class GenerateCommand
             var options = new ModelLoadOptions { DType = CliOptions.DType(result.GetValue(dtype)!)!.Value, Device = ComputeDevice.Resolve(result.GetValue(device)!) };
             var clock = Stopwatch.StartNew();
             using var local = LocalModel.Load(modelPath, options);
+            foreach (string warning in local.Warnings)
+                Console.Error.WriteLine($"agentflow: warning: {warning}");
             Console.Error.WriteLine($"loaded {local.Model.Describe()} in {clock.Elapsed.TotalSeconds:F1} s");
 
             var promptIds = local.EncodePrompt(result.GetValue(prompt)!, result.GetValue(chat));

@@ -13,11 +13,14 @@ internal static class TokenizeCommand
         command.SetAction(result =>
         {
             string path = InputPaths.RequireExisting("--tokenizer", result.GetValue(tokenizer)!);
+            var loaded = LocalModel.LoadTokenizer(path);
+            foreach (string warning in loaded.Warnings)
+                Console.Error.WriteLine($"agentflow: warning: {warning}");
             // The bytes as they are: no byte-order mark is swallowed, no newline is added or removed, nothing invalid is replaced.
             using var input = new MemoryStream();
             Console.OpenStandardInput().CopyTo(input);
             string text = StrictUtf8.Decode(input.GetBuffer().AsSpan(0, (int)input.Length), "standard input");
-            var ids = LocalModel.LoadTokenizer(path).Encode(text);
+            var ids = loaded.Encode(text);
             Console.Out.WriteLine(string.Join(' ', ids));
             return ExitCodes.Success;
         });

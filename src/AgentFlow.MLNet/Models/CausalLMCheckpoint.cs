@@ -30,18 +30,27 @@ public static class CausalLMCheckpoint
     /// <exception cref="FileNotFoundException">config.json or the weights are missing.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt or does not match the config.</exception>
     /// <exception cref="NotSupportedException">The architecture or a dtype is not supported.</exception>
-    public static CausalLM Load(string folder, ModelLoadOptions? options = null)
+    /// <param name="folder">The model folder, or a <c>.gguf</c> file.</param>
+    /// <param name="options">Dtype and device; the defaults when null.</param>
+    /// <param name="warnings">Receives a line for each value that was tolerated rather than used (e.g. a special-token
+    /// id that names no token, which is then absent from the config); null discards them.</param>
+    public static CausalLM Load(string folder, ModelLoadOptions? options = null, ICollection<string>? warnings = null)
     {
         options ??= new ModelLoadOptions();
         if (IsGguf(folder))
-            return LoadGguf(folder, options).Model;
+        {
+            var gguf = LoadGguf(folder, options);
+            foreach (string warning in gguf.Warnings)
+                warnings?.Add(warning);
+            return gguf.Model;
+        }
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist.");
         string configPath = Path.Combine(folder, "config.json");
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"Model folder '{folder}' has no config.json.", configPath);
 
-        var config = CausalLMConfig.Load(configPath);
+        var config = CausalLMConfig.Load(configPath, warnings);
         var files = SafetensorsCheckpoint.Open(folder);
         var model = Create(config, null, options);
         try
@@ -97,33 +106,42 @@ public static class CausalLMCheckpoint
         GgufModelWriter.Write(path, model.Config, weights, vocabulary, weightType, model.RopeFrequencyDivisors?.ToArray());
     }
 
-    /// <summary>Loads a GGUF file's model and vocabulary.</summary>
-    internal static (CausalLM Model, GgufVocabulary? Vocabulary) LoadGguf(string path, ModelLoadOptions options)
+    /// <summary>
+    /// Loads a GGUF file's model and vocabulary, copying each weight into the model as soon as it is decoded, so that
+    /// memory holds the model and one decoded weight rather than every weight twice. Everything but the weights'
+    /// bytes (metadata, tensor presence, shapes and types) is checked before the model is built.
+    /// </summary>
+    /// <param name="path">The <c>.gguf</c> file.</param>
+    /// <param name="options">Dtype and device.</param>
+    /// <param name="onWeightDecoded">Sees each decoded weight before it is copied (and disposed); for tests of the loading.</param>
+    internal static (CausalLM Model, GgufVocabulary? Vocabulary, IReadOnlyList<string> Warnings) LoadGguf(
+        string path, ModelLoadOptions options, Action<Tensor>? onWeightDecoded = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"GGUF file '{path}' does not exist.", path);
-        // Decoded on the CPU: copying into the model moves each weight to its device, so the device never holds two copies.
-        var gguf = GgufModelLoader.Load(path, options.DType);
-        CausalLM? model = null;
+        using var reader = GgufModelReader.Open(path);
+        var model = Create(reader.Config, reader.RopeFrequencyDivisors, options);
         try
         {
-            model = Create(gguf.Config, gguf.RopeFrequencyDivisors, options);
-            var sources = gguf.Weights.ToDictionary(
-                pair => pair.Key,
-                pair => new WeightSource(pair.Value.shape, path, () => pair.Value),
-                StringComparer.Ordinal);
+            // Decoded on the CPU: copying into the model moves each weight to its device, so the device never holds two copies.
+            var sources = new Dictionary<string, WeightSource>(reader.Slots.Count, StringComparer.Ordinal);
+            for (int i = 0; i < reader.Slots.Count; i++)
+            {
+                int index = i;
+                sources.Add(reader.Slots[i].HuggingFaceName, new WeightSource(reader.Slots[i].Shape, path, () =>
+                {
+                    var weight = reader.ReadWeight(index, options.DType);
+                    onWeightDecoded?.Invoke(weight);
+                    return weight;
+                }));
+            }
             WeightCopier.Copy(model, sources);
-            return (model, gguf.Vocabulary);
+            return (model, reader.Vocabulary, reader.Warnings);
         }
         catch
         {
-            model?.Dispose();
+            model.Dispose();
             throw;
-        }
-        finally
-        {
-            foreach (var weight in gguf.Weights.Values)
-                weight.Dispose();
         }
     }
 

@@ -118,14 +118,23 @@ public sealed record CausalLMConfig
     }
 
     /// <summary>Reads a Hugging Face <c>config.json</c>, rejecting features this implementation would silently get wrong.</summary>
-    public static CausalLMConfig Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <param name="path">The config.json file.</param>
+    /// <param name="warnings">See <see cref="Parse"/>.</param>
+    public static CausalLMConfig Load(string path, ICollection<string>? warnings = null) => Parse(File.ReadAllText(path), path, warnings);
 
-    /// <summary>Parses the text of a Hugging Face <c>config.json</c>; <paramref name="source"/> names it in errors.</summary>
-    public static CausalLMConfig Parse(string json, string source = "config.json")
+    /// <summary>
+    /// Parses the text of a Hugging Face <c>config.json</c>. A <c>bos_token_id</c> or <c>eos_token_id</c> that names no
+    /// token (null, negative, or not below <c>vocab_size</c>) is left out of <see cref="BosTokenId"/> /
+    /// <see cref="EosTokenIds"/>, as transformers would never match it.
+    /// </summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="source">Names the file in errors and warnings.</param>
+    /// <param name="warnings">Receives a line for each value left out; null discards them.</param>
+    public static CausalLMConfig Parse(string json, string source = "config.json", ICollection<string>? warnings = null)
     {
         try
         {
-            return ParseFields(json, source);
+            return ParseFields(json, source, warnings);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException || e.GetType() == typeof(ArgumentException))
         {
@@ -134,7 +143,7 @@ public sealed record CausalLMConfig
         }
     }
 
-    private static CausalLMConfig ParseFields(string json, string source)
+    private static CausalLMConfig ParseFields(string json, string source, ICollection<string>? warnings)
     {
         var root = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException($"'{source}' does not hold a JSON object.");
         string modelType = root["model_type"]?.GetValue<string>() ?? throw new InvalidDataException($"'{source}' has no model_type.");
@@ -155,10 +164,14 @@ public sealed record CausalLMConfig
             throw new NotSupportedException($"'{source}': use_sliding_window with sliding_window {Int(root, "sliding_window")} < max_position_embeddings {maxPositions} is not supported.");
 
         var ropeParameters = root["rope_parameters"] as JsonObject;
+        int vocabSize = Int(root, "vocab_size") ?? throw Missing(source, "vocab_size");
+        var bos = TokenIdJson.Read(root, "bos_token_id", source, vocabSize, warnings);
+        if (bos.Count > 1)
+            throw new InvalidDataException($"'{source}': bos_token_id should be one token id, but it lists {bos.Count}.");
         var config = new CausalLMConfig
         {
             ModelType = modelType,
-            VocabSize = Int(root, "vocab_size") ?? throw Missing(source, "vocab_size"),
+            VocabSize = vocabSize,
             HiddenSize = Int(root, "hidden_size") ?? throw Missing(source, "hidden_size"),
             IntermediateSize = Int(root, "intermediate_size") ?? throw Missing(source, "intermediate_size"),
             NumHiddenLayers = Int(root, "num_hidden_layers") ?? throw Missing(source, "num_hidden_layers"),
@@ -172,13 +185,8 @@ public sealed record CausalLMConfig
             TieWordEmbeddings = root["tie_word_embeddings"]?.GetValue<bool>() ?? false,
             AttentionBias = modelType == "qwen2" || (root["attention_bias"]?.GetValue<bool>() ?? false),
             MlpBias = root["mlp_bias"]?.GetValue<bool>() ?? false,
-            BosTokenId = Int(root, "bos_token_id"),
-            EosTokenIds = root["eos_token_id"] switch
-            {
-                JsonArray ids => ids.Select(i => i!.GetValue<int>()).ToList(),
-                JsonValue id => [id.GetValue<int>()],
-                _ => [],
-            },
+            BosTokenId = bos.Count == 1 ? bos[0] : null,
+            EosTokenIds = TokenIdJson.Read(root, "eos_token_id", source, vocabSize, warnings),
             TorchDtype = root["torch_dtype"]?.GetValue<string>() ?? root["dtype"]?.GetValue<string>(),
         };
         config.Validate();

@@ -28,8 +28,14 @@ public sealed record GenerationDefaults
     /// <summary><c>eos_token_id</c> (one or a list): the ids that end generation.</summary>
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
 
-    /// <summary>Reads <c>generation_config.json</c> in <paramref name="folder"/>, or returns empty defaults when there is none.</summary>
-    public static GenerationDefaults Load(string folder)
+    /// <summary>
+    /// Reads <c>generation_config.json</c> in <paramref name="folder"/>, or returns empty defaults when there is none.
+    /// An <c>eos_token_id</c> that names no token (null or negative) is left out; other token-id fields
+    /// (<c>bos_token_id</c>, <c>pad_token_id</c>) are not used and may hold anything.
+    /// </summary>
+    /// <param name="folder">The model folder.</param>
+    /// <param name="warnings">Receives a line for each value left out; null discards them.</param>
+    public static GenerationDefaults Load(string folder, ICollection<string>? warnings = null)
     {
         string path = Path.Combine(folder, "generation_config.json");
         if (!File.Exists(path))
@@ -44,12 +50,8 @@ public sealed record GenerationDefaults
                 TopK = root["top_k"]?.GetValue<int>(),
                 DoSample = root["do_sample"]?.GetValue<bool>(),
                 MaxNewTokens = root["max_new_tokens"]?.GetValue<int>(),
-                EosTokenIds = root["eos_token_id"] switch
-                {
-                    JsonArray ids => ids.Select(i => i!.GetValue<int>()).ToList(),
-                    JsonValue id => [id.GetValue<int>()],
-                    _ => [],
-                },
+                // The vocabulary is not known here: LocalModel drops ids past the model's embedding.
+                EosTokenIds = TokenIdJson.Read(root, "eos_token_id", path, vocabSize: null, warnings),
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)

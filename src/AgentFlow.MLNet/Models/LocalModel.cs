@@ -11,18 +11,23 @@ namespace AgentFlow.MLNet.Models;
 public sealed class LocalModel : IDisposable
 {
     /// <summary>Bundles already-built parts (for models built in code, e.g. tiny test models).</summary>
-    public LocalModel(CausalLM model, ModelTokenizer tokenizer, ChatTemplate chatTemplate, GenerationDefaults? defaults = null, string source = "(in memory)")
+    /// <param name="model">The network.</param>
+    /// <param name="tokenizer">Its tokenizer; its <see cref="ModelTokenizer.Warnings"/> join <see cref="Warnings"/>.</param>
+    /// <param name="chatTemplate">The chat format.</param>
+    /// <param name="defaults">Sampling defaults; none when null.</param>
+    /// <param name="source">Where the parts came from, for messages.</param>
+    /// <param name="warnings">What loading the parts tolerated, to report in <see cref="Warnings"/>.</param>
+    public LocalModel(CausalLM model, ModelTokenizer tokenizer, ChatTemplate chatTemplate, GenerationDefaults? defaults = null,
+        string source = "(in memory)", IEnumerable<string>? warnings = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         ChatTemplate = chatTemplate ?? throw new ArgumentNullException(nameof(chatTemplate));
         Defaults = defaults ?? new GenerationDefaults();
         Source = source;
-        StopTokenIds = model.Config.EosTokenIds
-            .Concat(Defaults.EosTokenIds)
-            .Concat(tokenizer.EosTokenId is int eos ? [eos] : [])
-            .Distinct()
-            .ToList();
+        var tolerated = (warnings ?? []).Concat(tokenizer.Warnings).ToList();
+        StopTokenIds = CollectStopTokenIds(tolerated);
+        Warnings = tolerated.AsReadOnly();
     }
 
     /// <summary>The network.</summary>
@@ -44,6 +49,15 @@ public sealed class LocalModel : IDisposable
     public string Source { get; }
 
     /// <summary>
+    /// What loading tolerated rather than used, one line each, for the caller to show (the <c>agentflow</c> CLI prints
+    /// them on standard error): a special-token id that names no token (GGUF writers write 0xFFFFFFFF for "none";
+    /// Hugging Face files write null or -1), which is then absent, as in llama.cpp and transformers; a BOS the files
+    /// ask for but do not name (prompts go without); no end-of-sequence token at all (generation then stops only at
+    /// its token limit or a stop sequence). Empty for a clean model.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
     /// Loads a Hugging Face model folder (config.json, safetensors, tokenizer files, generation_config.json) or a
     /// <c>.gguf</c> file (weights and embedded vocabulary). The chat template is detected from the tokenizer's
     /// template text and the model family unless <paramref name="chatTemplate"/> overrides it.
@@ -54,11 +68,11 @@ public sealed class LocalModel : IDisposable
         options ??= new ModelLoadOptions();
         if (CausalLMCheckpoint.IsGguf(path))
         {
-            var (model, vocabulary) = CausalLMCheckpoint.LoadGguf(path, options);
+            var (model, vocabulary, ggufWarnings) = CausalLMCheckpoint.LoadGguf(path, options);
             try
             {
                 var tokenizer = ModelTokenizer.FromGguf(vocabulary ?? throw new InvalidDataException($"'{path}' carries no tokenizer (tokenizer.ggml.* metadata)."));
-                return new LocalModel(model, tokenizer, TemplateFor(tokenizer, model.Config, chatTemplate), source: path);
+                return new LocalModel(model, tokenizer, TemplateFor(tokenizer, model.Config, chatTemplate), source: path, warnings: ggufWarnings);
             }
             catch
             {
@@ -67,22 +81,27 @@ public sealed class LocalModel : IDisposable
             }
         }
 
+        var warnings = new List<string>();
         var tokenizerFromFolder = ModelTokenizer.Load(path);
-        var defaults = GenerationDefaults.Load(path);
-        var loaded = CausalLMCheckpoint.Load(path, options);
-        return new LocalModel(loaded, tokenizerFromFolder, TemplateFor(tokenizerFromFolder, loaded.Config, chatTemplate), defaults, path);
+        var defaults = GenerationDefaults.Load(path, warnings);
+        var loaded = CausalLMCheckpoint.Load(path, options, warnings);
+        return new LocalModel(loaded, tokenizerFromFolder, TemplateFor(tokenizerFromFolder, loaded.Config, chatTemplate), defaults, path, warnings);
     }
 
-    /// <summary>Loads only the tokenizer of a model folder, a <c>tokenizer.json</c>, or a <c>.gguf</c> file (no weights are read).</summary>
+    /// <summary>
+    /// Loads only the tokenizer of a model folder, a <c>tokenizer.json</c>, or a <c>.gguf</c> file (no weights are read);
+    /// what reading the files tolerated is in its <see cref="ModelTokenizer.Warnings"/>.
+    /// </summary>
     public static ModelTokenizer LoadTokenizer(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!CausalLMCheckpoint.IsGguf(path))
             return ModelTokenizer.Load(path);
         using var file = GgufFile.Open(path);
-        var vocabulary = GgufVocabularyMetadata.Read(file.Metadata)
+        var warnings = new List<string>();
+        var vocabulary = GgufVocabularyMetadata.Read(file.Metadata, warnings)
             ?? throw new InvalidDataException($"'{path}' carries no tokenizer (tokenizer.ggml.* metadata).");
-        return ModelTokenizer.FromGguf(vocabulary);
+        return GgufTokenizer.Create(vocabulary, warnings);
     }
 
     /// <summary>
@@ -105,6 +124,32 @@ public sealed class LocalModel : IDisposable
     {
         string rendered = ChatTemplate.Render(turns, addGenerationPrompt: true);
         return Tokenizer.Encode(rendered, addBos: Tokenizer.AddBosToken && !ChatTemplate.RendersBosToken);
+    }
+
+    /// <summary>
+    /// The config's, generation_config's and the tokenizer's EOS ids, in that order, without repeats. An id past the
+    /// model's embedding can never be generated, so it is dropped with a warning; so is the want of any id at all.
+    /// </summary>
+    private List<int> CollectStopTokenIds(List<string> warnings)
+    {
+        int rows = Model.Config.VocabSize;
+        var candidates = Model.Config.EosTokenIds.Select(id => (id, Origin: "config eos_token_id"))
+            .Concat(Defaults.EosTokenIds.Select(id => (id, Origin: "generation_config eos_token_id")))
+            .Concat(Tokenizer.EosTokenId is int eos ? [(eos, "the tokenizer's EOS token")] : []);
+        var stops = new List<int>();
+        foreach (var (id, origin) in candidates)
+        {
+            if (id < 0 || id >= rows)
+                warnings.Add($"'{Source}': {origin} {id} is outside the model's {rows} embedding rows, so it cannot end a generation; it is ignored.");
+            else if (!stops.Contains(id))
+                stops.Add(id);
+        }
+        if (stops.Count == 0)
+        {
+            warnings.Add($"'{Source}' names no end-of-sequence token (eos_token_id in config.json or generation_config.json, the tokenizer's " +
+                "eos_token, or GGUF tokenizer.ggml.eos/eot/eom_token_id); generation stops only at its token limit or a stop sequence.");
+        }
+        return stops;
     }
 
     private static ChatTemplate TemplateFor(ModelTokenizer tokenizer, CausalLMConfig config, ChatTemplateKind? kind) =>

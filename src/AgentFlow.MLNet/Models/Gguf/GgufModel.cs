@@ -15,4 +15,12 @@ public sealed record GgufModel(
     CausalLMConfig Config,
     IReadOnlyDictionary<string, Tensor> Weights,
     GgufVocabulary? Vocabulary,
-    float[]? RopeFrequencyDivisors);
+    float[]? RopeFrequencyDivisors)
+{
+    /// <summary>
+    /// What the file held that was tolerated rather than used, one line each: e.g. a special-token id that names no
+    /// token (0xFFFFFFFF is how GGUF writers say "none"), which is then absent from <see cref="Vocabulary"/> and
+    /// <see cref="Config"/>.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -10,12 +10,10 @@ internal static class GgufModelConfig
 {
     internal const string ArchitectureKey = "general.architecture";
     internal const string FileTypeKey = "general.file_type";
-    internal const string BosTokenKey = "tokenizer.ggml.bos_token_id";
-    internal const string EosTokenKey = "tokenizer.ggml.eos_token_id";
-    private const string EotTokenKey = "tokenizer.ggml.eot_token_id";
-    private const string EomTokenKey = "tokenizer.ggml.eom_token_id";
-
-    /// <summary>Reads the configuration of the model in <paramref name="file"/>.</summary>
+    /// <summary>
+    /// Reads the configuration of the model in <paramref name="file"/>, without token ids: those come from
+    /// <see cref="WithSpecialTokens"/> once they are checked against the vocabulary.
+    /// </summary>
     internal static CausalLMConfig Read(GgufFile file)
     {
         var metadata = file.Metadata;
@@ -60,12 +58,6 @@ internal static class GgufModelConfig
             TieWordEmbeddings = file.FindTensor(GgufTensorMap.Output) is null,
             AttentionBias = file.FindTensor(GgufTensorMap.FirstQueryBias) is not null,
             MlpBias = file.FindTensor(GgufTensorMap.FirstGateBias) is not null,
-            BosTokenId = ToInt(metadata.GetInteger(BosTokenKey), BosTokenKey, file.Path),
-            EosTokenIds = new[] { EosTokenKey, EotTokenKey, EomTokenKey }
-                .Select(key => ToInt(metadata.GetInteger(key), key, file.Path))
-                .OfType<int>()
-                .Distinct()
-                .ToList(),
             TorchDtype = ToInt(metadata.GetInteger(FileTypeKey), FileTypeKey, file.Path) switch
             {
                 FileTypes.AllF32 => "float32",
@@ -86,6 +78,20 @@ internal static class GgufModelConfig
             throw new NotSupportedException($"'{file.Path}': {architecture}.rope.dimension_count {rotary} is not the head size {config.HeadDimension}; partial rotary embeddings are not supported.");
         return config;
     }
+
+    /// <summary>
+    /// <paramref name="config"/> with the BOS id and the EOS ids (end of sequence, of turn, of message) among
+    /// <paramref name="specialTokenIds"/>, the ids <see cref="GgufSpecialTokens.Read"/> found to name tokens.
+    /// </summary>
+    internal static CausalLMConfig WithSpecialTokens(CausalLMConfig config, IReadOnlyDictionary<string, int> specialTokenIds) => config with
+    {
+        BosTokenId = specialTokenIds.TryGetValue(GgufSpecialTokens.BosKey, out int bos) ? bos : null,
+        EosTokenIds = new[] { GgufSpecialTokens.EosKey, GgufSpecialTokens.EotKey, GgufSpecialTokens.EomKey }
+            .Where(specialTokenIds.ContainsKey)
+            .Select(key => specialTokenIds[key])
+            .Distinct()
+            .ToList(),
+    };
 
     /// <summary>
     /// The <c>general.*</c> and <c>{arch}.*</c> metadata for <paramref name="config"/> with 2-D weights

@@ -63,9 +63,9 @@ public static class GgufModelWriter
         else
         {
             if (config.BosTokenId is int bos)
-                metadata.Add(new(GgufModelConfig.BosTokenKey, (uint)bos));
+                metadata.Add(new(GgufSpecialTokens.BosKey, (uint)bos));
             if (config.EosTokenIds.Count > 0)
-                metadata.Add(new(GgufModelConfig.EosTokenKey, (uint)config.EosTokenIds[0]));
+                metadata.Add(new(GgufSpecialTokens.EosKey, (uint)config.EosTokenIds[0]));
         }
         GgufFileWriter.Write(path, metadata, tensors);
     }

@@ -11,44 +11,46 @@ internal static class GgufVocabularyMetadata
     private const string ScoresKey = "tokenizer.ggml.scores";
     private const string TokenTypesKey = "tokenizer.ggml.token_type";
     private const string MergesKey = "tokenizer.ggml.merges";
-    private const string UnknownTokenKey = "tokenizer.ggml.unknown_token_id";
-    private const string PaddingTokenKey = "tokenizer.ggml.padding_token_id";
     private const string AddBosKey = "tokenizer.ggml.add_bos_token";
     private const string AddEosKey = "tokenizer.ggml.add_eos_token";
     private const string ChatTemplateKey = "tokenizer.chat_template";
 
-    /// <summary>The vocabulary in <paramref name="metadata"/>, or null when it has no <c>tokenizer.ggml.model</c>.</summary>
-    internal static GgufVocabulary? Read(GgufMetadata metadata)
+    /// <summary>
+    /// How many tokens the file's vocabulary has (the count special-token ids are checked against), or null when it
+    /// has no <c>tokenizer.ggml.model</c> or no token list.
+    /// </summary>
+    internal static int? TokenCount(GgufMetadata metadata) =>
+        metadata.GetString(ModelKey) is null ? null : metadata.GetStringArray(TokensKey)?.Count;
+
+    /// <summary>The vocabulary in <paramref name="metadata"/>, its special-token ids checked against its own tokens.</summary>
+    internal static GgufVocabulary? Read(GgufMetadata metadata, ICollection<string> warnings) =>
+        Read(metadata, TokenCount(metadata) is int tokenCount ? GgufSpecialTokens.Read(metadata, tokenCount, warnings) : [], warnings);
+
+    /// <summary>
+    /// The vocabulary in <paramref name="metadata"/> with the special-token ids <see cref="GgufSpecialTokens.Read"/>
+    /// found valid, or null when it has no <c>tokenizer.ggml.model</c>.
+    /// </summary>
+    internal static GgufVocabulary? Read(GgufMetadata metadata, IReadOnlyDictionary<string, int> specialTokenIds, ICollection<string> warnings)
     {
         string? model = metadata.GetString(ModelKey);
         if (model is null)
             return null;
         var tokens = metadata.GetStringArray(TokensKey)
             ?? throw new InvalidDataException($"'{metadata.Source}' names tokenizer model '{model}' but has no {TokensKey}.");
-        var scores = metadata.GetFloat32Array(ScoresKey);
-        var tokenTypes = metadata.GetInt32Array(TokenTypesKey);
-        CheckLength(scores?.Length, ScoresKey, tokens.Count, metadata.Source);
-        CheckLength(tokenTypes?.Length, TokenTypesKey, tokens.Count, metadata.Source);
-
-        int? TokenId(string key)
-        {
-            long? id = metadata.GetInteger(key);
-            if (id is long value && (value < 0 || value >= tokens.Count))
-                throw new InvalidDataException($"'{metadata.Source}': {key} is {value}, outside the {tokens.Count} tokens.");
-            return (int?)id;
-        }
+        var scores = FitToTokens(metadata.GetFloat32Array(ScoresKey), ScoresKey, tokens.Count, metadata.Source, warnings);
+        var tokenTypes = FitToTokens(metadata.GetInt32Array(TokenTypesKey), TokenTypesKey, tokens.Count, metadata.Source, warnings);
 
         return new GgufVocabulary(
             Model: model,
             PreTokenizer: metadata.GetString(PreTokenizerKey),
-            Tokens: tokens,
+            Tokens: NameEmptyTokens(tokens, metadata.Source, warnings),
             Scores: scores,
             TokenTypes: tokenTypes,
             Merges: metadata.GetStringArray(MergesKey),
-            BosTokenId: TokenId(GgufModelConfig.BosTokenKey),
-            EosTokenId: TokenId(GgufModelConfig.EosTokenKey),
-            UnknownTokenId: TokenId(UnknownTokenKey),
-            PaddingTokenId: TokenId(PaddingTokenKey),
+            BosTokenId: IdOf(specialTokenIds, GgufSpecialTokens.BosKey),
+            EosTokenId: IdOf(specialTokenIds, GgufSpecialTokens.EosKey),
+            UnknownTokenId: IdOf(specialTokenIds, GgufSpecialTokens.UnknownKey),
+            PaddingTokenId: IdOf(specialTokenIds, GgufSpecialTokens.PaddingKey),
             AddBosToken: metadata.GetBoolean(AddBosKey),
             AddEosToken: metadata.GetBoolean(AddEosKey),
             ChatTemplate: metadata.GetString(ChatTemplateKey));
@@ -81,19 +83,36 @@ internal static class GgufVocabularyMetadata
         Add(ScoresKey, vocabulary.Scores?.ToArray());
         Add(TokenTypesKey, vocabulary.TokenTypes?.ToArray());
         Add(MergesKey, vocabulary.Merges?.ToArray());
-        Add(GgufModelConfig.BosTokenKey, Id(vocabulary.BosTokenId, "BOS id"));
-        Add(GgufModelConfig.EosTokenKey, Id(vocabulary.EosTokenId, "EOS id"));
-        Add(UnknownTokenKey, Id(vocabulary.UnknownTokenId, "unknown-token id"));
-        Add(PaddingTokenKey, Id(vocabulary.PaddingTokenId, "padding id"));
+        Add(GgufSpecialTokens.BosKey, Id(vocabulary.BosTokenId, "BOS id"));
+        Add(GgufSpecialTokens.EosKey, Id(vocabulary.EosTokenId, "EOS id"));
+        Add(GgufSpecialTokens.UnknownKey, Id(vocabulary.UnknownTokenId, "unknown-token id"));
+        Add(GgufSpecialTokens.PaddingKey, Id(vocabulary.PaddingTokenId, "padding id"));
         Add(AddBosKey, vocabulary.AddBosToken);
         Add(AddEosKey, vocabulary.AddEosToken);
         Add(ChatTemplateKey, vocabulary.ChatTemplate);
         return entries;
     }
 
-    private static void CheckLength(int? length, string key, int tokenCount, string source)
+    private static int? IdOf(IReadOnlyDictionary<string, int> ids, string key) => ids.TryGetValue(key, out int id) ? id : null;
+
+    // llama.cpp reads one entry per token and refuses a shorter list; a longer one it reads in part, and so does this.
+    private static T[]? FitToTokens<T>(T[]? values, string key, int tokenCount, string source, ICollection<string> warnings)
     {
-        if (length is int n && n != tokenCount)
-            throw new InvalidDataException($"'{source}': {key} has {n} entries for {tokenCount} tokens.");
+        if (values is null || values.Length == tokenCount)
+            return values;
+        if (values.Length < tokenCount)
+            throw new InvalidDataException($"'{source}': {key} has {values.Length} entries for {tokenCount} tokens.");
+        warnings.Add($"'{source}': {key} has {values.Length} entries for {tokenCount} tokens; the last {values.Length - tokenCount} are ignored.");
+        return values[..tokenCount];
+    }
+
+    // An empty token cannot be matched or looked up; llama.cpp names it [EMPTY_<id>] with a warning, and so does this.
+    private static IReadOnlyList<string> NameEmptyTokens(IReadOnlyList<string> tokens, string source, ICollection<string> warnings)
+    {
+        var empty = Enumerable.Range(0, tokens.Count).Where(id => tokens[id].Length == 0).ToList();
+        if (empty.Count == 0)
+            return tokens;
+        warnings.Add($"'{source}': {empty.Count} token(s) are empty (first id {empty[0]}); they are named [EMPTY_<id>], as llama.cpp does.");
+        return tokens.Select((token, id) => token.Length == 0 ? $"[EMPTY_{id}]" : token).ToArray();
     }
 }

@@ -10,8 +10,8 @@ internal static class GgufTokenizer
     private const int ControlType = 3;
     private const int UserDefinedType = 4;
 
-    /// <summary>See <see cref="ModelTokenizer.FromGguf"/>.</summary>
-    public static ModelTokenizer Create(GgufVocabulary vocabulary)
+    /// <summary>See <see cref="ModelTokenizer.FromGguf"/>; <paramref name="warnings"/> (from reading the file) go to <see cref="ModelTokenizer.Warnings"/>.</summary>
+    public static ModelTokenizer Create(GgufVocabulary vocabulary, IEnumerable<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         var tokens = vocabulary.Tokens ?? throw new InvalidDataException($"{Source}: tokenizer.ggml.tokens is missing.");
@@ -20,11 +20,23 @@ internal static class GgufTokenizer
         var types = vocabulary.TokenTypes;
         if (types is not null && types.Count != tokens.Count)
             throw new InvalidDataException($"{Source}: tokenizer.ggml.token_type has {types.Count} entries for {tokens.Count} tokens.");
-        foreach (var (field, id) in new[] { ("bos", vocabulary.BosTokenId), ("eos", vocabulary.EosTokenId), ("unknown", vocabulary.UnknownTokenId), ("padding", vocabulary.PaddingTokenId) })
+        // The GGUF reader already leaves out ids that name no token, as llama.cpp does; a vocabulary built in code gets
+        // the same treatment here rather than a tokenizer whose BOS or EOS points nowhere.
+        var tolerated = warnings?.ToList() ?? [];
+        int? Valid(int? id, string field)
         {
-            if (id is { } known && (known < 0 || known >= tokens.Count))
-                throw new InvalidDataException($"{Source}: tokenizer.ggml.{field}_token_id {known} is outside the {tokens.Count} tokens.");
+            if (id is not { } known || (known >= 0 && known < tokens.Count))
+                return id;
+            tolerated.Add($"{Source}: {field} {known} names none of the {tokens.Count} tokens; the tokenizer has no such token.");
+            return null;
         }
+        vocabulary = vocabulary with
+        {
+            BosTokenId = Valid(vocabulary.BosTokenId, "the BOS id"),
+            EosTokenId = Valid(vocabulary.EosTokenId, "the EOS id"),
+            UnknownTokenId = Valid(vocabulary.UnknownTokenId, "the unknown-token id"),
+            PaddingTokenId = Valid(vocabulary.PaddingTokenId, "the padding id"),
+        };
 
         // Unknown and control tokens (<unk>, <s>, <|im_start|>) are special; user-defined ones (Qwen's <think>) are
         // matched whole but kept by skipSpecialTokens, as Hugging Face does.
@@ -35,14 +47,14 @@ internal static class GgufTokenizer
 
         return vocabulary.Model switch
         {
-            "gpt2" => CreateByteLevel(vocabulary, added),
-            "llama" => CreateSentencePiece(vocabulary, added),
+            "gpt2" => CreateByteLevel(vocabulary, added, tolerated),
+            "llama" => CreateSentencePiece(vocabulary, added, tolerated),
             _ => throw new NotSupportedException(
                 $"{Source}: tokenizer.ggml.model '{vocabulary.Model}' is not supported; supported: gpt2 (byte-level BPE), llama (SentencePiece)."),
         };
     }
 
-    private static ModelTokenizer CreateByteLevel(GgufVocabulary vocabulary, List<AddedToken> added)
+    private static ModelTokenizer CreateByteLevel(GgufVocabulary vocabulary, List<AddedToken> added, IEnumerable<string>? warnings)
     {
         var merges = vocabulary.Merges ?? throw new InvalidDataException($"{Source}: a gpt2 vocabulary needs tokenizer.ggml.merges.");
         var pattern = PreTokenizerPatterns.ForGgufPreTokenizer(vocabulary.PreTokenizer);
@@ -72,10 +84,10 @@ internal static class GgufTokenizer
             Source);
         return new ModelTokenizer(
             inner, added, vocabulary.Tokens.Count, vocabulary.BosTokenId, vocabulary.EosTokenId,
-            vocabulary.AddBosToken ?? isLlama3, vocabulary.ChatTemplate);
+            vocabulary.AddBosToken ?? isLlama3, vocabulary.ChatTemplate, warnings);
     }
 
-    private static ModelTokenizer CreateSentencePiece(GgufVocabulary vocabulary, List<AddedToken> added)
+    private static ModelTokenizer CreateSentencePiece(GgufVocabulary vocabulary, List<AddedToken> added, IEnumerable<string>? warnings)
     {
         var scores = vocabulary.Scores ?? throw new InvalidDataException($"{Source}: a llama (SentencePiece) vocabulary needs tokenizer.ggml.scores.");
         if (scores.Count != vocabulary.Tokens.Count)
@@ -100,6 +112,6 @@ internal static class GgufTokenizer
 
         return new ModelTokenizer(
             inner, added, vocabulary.Tokens.Count, vocabulary.BosTokenId, vocabulary.EosTokenId,
-            vocabulary.AddBosToken ?? true, vocabulary.ChatTemplate);
+            vocabulary.AddBosToken ?? true, vocabulary.ChatTemplate, warnings);
     }
 }

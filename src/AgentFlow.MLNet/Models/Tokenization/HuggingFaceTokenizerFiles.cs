@@ -17,14 +17,16 @@ internal static class HuggingFaceTokenizerFiles
             json.Vocabulary, json.Merges, addedById, json.PreTokenizerPattern, json.NfcNormalization, json.IgnoreMerges, tokenizerJsonPath);
         var source = config is null ? tokenizerJsonPath : $"{tokenizerJsonPath}' + '{TokenizerConfigJson.FileName}";
         var bosToken = config?.BosToken ?? json.PrependedToken;
+        var warnings = new List<string>();
         return new ModelTokenizer(
             inner,
             added,
             BaseVocabularySize(json.Vocabulary),
-            ResolveId(bosToken, addedById, json.Vocabulary, source, "bos_token"),
-            ResolveId(config?.EosToken, addedById, json.Vocabulary, source, "eos_token"),
+            ResolveId(bosToken, addedById, json.Vocabulary, source, "bos_token", warnings),
+            ResolveId(config?.EosToken, addedById, json.Vocabulary, source, "eos_token", warnings),
             config?.AddBosToken ?? json.PrependedToken is not null,
-            config?.ChatTemplate);
+            config?.ChatTemplate,
+            warnings);
     }
 
     /// <summary>vocab.json + merges.txt (+ tokenizer_config.json, whose added tokens join <paramref name="specialTokens"/>).</summary>
@@ -39,14 +41,16 @@ internal static class HuggingFaceTokenizerFiles
 
         var inner = ByteLevelBpe.Create(
             vocabulary, merges, addedById, PreTokenizerPatterns.Qwen2, nfc: true, ignoreMerges: false, $"'{vocabJsonPath}' + '{mergesPath}'");
+        var warnings = new List<string>();
         return new ModelTokenizer(
             inner,
             added,
             BaseVocabularySize(vocabulary),
-            ResolveId(config?.BosToken, addedById, vocabulary, TokenizerConfigJson.FileName, "bos_token"),
-            ResolveId(config?.EosToken, addedById, vocabulary, TokenizerConfigJson.FileName, "eos_token"),
+            ResolveId(config?.BosToken, addedById, vocabulary, TokenizerConfigJson.FileName, "bos_token", warnings),
+            ResolveId(config?.EosToken, addedById, vocabulary, TokenizerConfigJson.FileName, "eos_token", warnings),
             config?.AddBosToken ?? false,
-            config?.ChatTemplate);
+            config?.ChatTemplate,
+            warnings);
     }
 
     /// <summary>
@@ -70,18 +74,16 @@ internal static class HuggingFaceTokenizerFiles
             throw new InvalidDataException($"'{path}' is not a valid tiktoken rank file: {e.Message}", e);
         }
 
-        var byContent = ToDictionary(added);
-        int? Lookup(string? token, string field) => token is null
-            ? null
-            : byContent.TryGetValue(token, out var id) ? id : throw MissingToken(path, field, token);
+        var warnings = new List<string>();
         return new ModelTokenizer(
             inner,
             added,
             Llama3SpecialTokens.FirstId,
-            Lookup(config?.BosToken ?? (defaults ? Llama3SpecialTokens.BeginOfText : null), "bos_token"),
-            Lookup(config?.EosToken ?? (defaults ? Llama3SpecialTokens.EndOfText : null), "eos_token"),
+            ResolveId(config?.BosToken ?? (defaults ? Llama3SpecialTokens.BeginOfText : null), addedById, NoVocabulary, path, "bos_token", warnings),
+            ResolveId(config?.EosToken ?? (defaults ? Llama3SpecialTokens.EndOfText : null), addedById, NoVocabulary, path, "eos_token", warnings),
             config?.AddBosToken ?? true,
-            config?.ChatTemplate);
+            config?.ChatTemplate,
+            warnings);
     }
 
     /// <summary>
@@ -147,15 +149,21 @@ internal static class HuggingFaceTokenizerFiles
     private static int BaseVocabularySize(IReadOnlyDictionary<string, int> vocabulary) =>
         vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1;
 
-    private static int? ResolveId(string? token, IReadOnlyDictionary<string, int> added, IReadOnlyDictionary<string, int> vocabulary, string source, string field)
+    // A tiktoken model's special tokens are all added tokens: there is no vocabulary to look them up in.
+    private static readonly IReadOnlyDictionary<string, int> NoVocabulary = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The id of a <c>bos_token</c>/<c>eos_token</c> text. One that is neither an added token nor in the vocabulary
+    /// (transformers would append it as a new token, which the model has no embedding row for) is absent, with a warning.
+    /// </summary>
+    private static int? ResolveId(string? token, IReadOnlyDictionary<string, int> added, IReadOnlyDictionary<string, int> vocabulary,
+        string source, string field, List<string> warnings)
     {
         if (token is null)
             return null;
         if (added.TryGetValue(token, out var id) || vocabulary.TryGetValue(token, out id))
             return id;
-        throw MissingToken(source, field, token);
+        warnings.Add($"'{source}': {field} '{token}' is neither an added token nor in the vocabulary; the tokenizer has no {field}.");
+        return null;
     }
-
-    private static InvalidDataException MissingToken(string source, string field, string token) =>
-        new($"'{source}': {field} '{token}' is neither an added token nor in the vocabulary.");
 }

@@ -19,9 +19,18 @@ public sealed class ModelTokenizer
         int? bosTokenId,
         int? eosTokenId,
         bool addBosToken,
-        string? chatTemplateText)
+        string? chatTemplateText,
+        IEnumerable<string>? warnings = null)
     {
         var added = addedTokens.ToArray();
+        var tolerated = warnings?.ToList() ?? [];
+        if (addBosToken && bosTokenId is null)
+        {
+            // llama.cpp would prepend a made-up default id; encoding without BOS is the honest fallback.
+            tolerated.Add("The tokenizer files ask for a BOS token before every prompt (add_bos_token) but name no BOS token " +
+                "that exists; prompts are encoded without one.");
+            addBosToken = false;
+        }
         Inner = inner;
         SpecialTokens = added.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal).AsReadOnly();
         _skippedBySkipSpecialTokens = added.Where(t => t.Special).Select(t => t.Id).ToHashSet();
@@ -30,6 +39,7 @@ public sealed class ModelTokenizer
         EosTokenId = eosTokenId;
         AddBosToken = addBosToken;
         ChatTemplateText = chatTemplateText;
+        Warnings = tolerated.AsReadOnly();
     }
 
     /// <summary>The Microsoft.ML.Tokenizers tokenizer doing the work (BpeTokenizer, TiktokenTokenizer or LlamaTokenizer).</summary>
@@ -54,8 +64,15 @@ public sealed class ModelTokenizer
     /// Whether the model expects BOS before a prompt (<c>add_bos_token</c>, Llama 3's post-processor, GGUF
     /// <c>add_bos_token</c>). <see cref="Encode"/> never adds it by itself: pass <c>addBos: AddBosToken</c>, and not
     /// for text rendered by a chat template that already starts with BOS (<c>ChatTemplate.RendersBosToken</c>).
+    /// Always false when there is no <see cref="BosTokenId"/> (a line in <see cref="Warnings"/> says so if the files asked for one).
     /// </summary>
     public bool AddBosToken { get; }
+
+    /// <summary>
+    /// What the files held that was tolerated rather than used, one line each: e.g. a BOS/EOS token or id that names no
+    /// token, which is then absent (null <see cref="BosTokenId"/> / <see cref="EosTokenId"/>). Empty when nothing was.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The raw Jinja chat template the files carry, when they carry one.</summary>
     public string? ChatTemplateText { get; }
@@ -141,7 +158,8 @@ public sealed class ModelTokenizer
     /// The tokenizer a GGUF file describes: <c>gpt2</c> = byte-level BPE from tokens + merges, split by the pattern
     /// <c>tokenizer.ggml.pre</c> names; <c>llama</c> = SentencePiece BPE from tokens + scores + types. Control (3)
     /// and user-defined (4) tokens become <see cref="SpecialTokens"/>; control ones are skipped by
-    /// <c>Decode(skipSpecialTokens: true)</c>.
+    /// <c>Decode(skipSpecialTokens: true)</c>. A BOS/EOS/unknown/padding id outside the tokens is no token, with a line
+    /// in <see cref="Warnings"/>, as llama.cpp reads such a file.
     /// </summary>
     /// <param name="vocabulary">The <c>tokenizer.ggml.*</c> metadata.</param>
     public static ModelTokenizer FromGguf(GgufVocabulary vocabulary) => GgufTokenizer.Create(vocabulary);

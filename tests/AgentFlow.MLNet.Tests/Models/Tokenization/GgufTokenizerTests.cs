@@ -139,7 +139,18 @@ public sealed class GgufTokenizerTests
         var shortTypes = new GgufVocabulary("gpt2", "qwen2", ["a", "b"], null, [Normal], [], null, null, null, null, null, null, null);
         Assert.Throws<InvalidDataException>(() => ModelTokenizer.FromGguf(shortTypes));
 
-        var badBos = new GgufVocabulary("gpt2", "qwen2", ["a"], null, null, [], BosTokenId: 5, null, null, null, null, null, null);
-        Assert.Contains("bos", Assert.Throws<InvalidDataException>(() => ModelTokenizer.FromGguf(badBos)).Message);
+    }
+
+    [Fact]
+    public void AnIdPastTheTokensIsNoTokenWithAWarning()
+    {
+        // As llama.cpp reads a file whose id names no token: absent, and said so.
+        var badBos = new GgufVocabulary("gpt2", "qwen2", ["a"], null, null, [], BosTokenId: 5, EosTokenId: 0, null, null, AddBosToken: false, null, null);
+
+        var tokenizer = ModelTokenizer.FromGguf(badBos);
+
+        Assert.Null(tokenizer.BosTokenId);
+        Assert.Equal(0, tokenizer.EosTokenId);
+        Assert.Contains("BOS id 5", Assert.Single(tokenizer.Warnings));
     }
 }
