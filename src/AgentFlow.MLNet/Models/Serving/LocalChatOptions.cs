@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgentFlow.MLNet.Models.Generation;
 using Microsoft.Extensions.AI;
 
@@ -17,7 +18,8 @@ public static class LocalChatOptions
     /// <summary>ChatResponse key: the <see cref="GeneratedSequence"/> behind the response (exact ids, log-probs, effective sampling).</summary>
     public const string GenerationKey = "agentflow.generation";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Reads enums written as names or numbers: middlewares serialise with their own settings.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>A copy of <paramref name="options"/> (or new options) that runs with adapters on or off.</summary>
     public static ChatOptions WithAdapters(this ChatOptions? options, bool useAdapters)

@@ -138,4 +138,51 @@ public sealed class LocalChatClientTests : IDisposable
         Assert.Equal("agentflow-mlnet", metadata.ProviderName);
         Assert.Same(_model, client.GetService<LocalModel>());
     }
+
+    [Fact]
+    public async Task TheRecordedSamplingSettingsAreTheEffectiveOnesAfterTheModelsDefaults()
+    {
+        // Qwen2.5's generation_config.json style: top_k 20 and a temperature apply unless the request says otherwise.
+        using var withDefaults = new LocalModel(TinyModels.Create(TinyLocalModels.Config(), seed: 4), ModelTokenizer.FromGguf(TinyLocalModels.ByteVocabulary()),
+            ChatTemplate.For(ChatTemplateKind.ChatML), new GenerationDefaults { Temperature = 0.7, TopK = 20, TopP = 0.8 });
+        using var client = new LocalChatClient(withDefaults, new LocalChatClientOptions { Sampling = new SamplingOptions { MaxNewTokens = 6 } });
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { TopP = 0.9f, FrequencyPenalty = 1.2f });
+        var used = response.GetGeneratedSequence()!.Sampling!;
+        var replay = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { TopP = 0.9f, FrequencyPenalty = 1.2f, Seed = unchecked((long)used.Seed!.Value) });
+
+        Assert.Equal(0.7, used.Temperature, 6);
+        Assert.Equal(0.9, used.TopP, 6);
+        Assert.Equal(20, used.TopK);
+        Assert.Equal(1.2, used.FrequencyPenalty, 6);
+        Assert.Equal(6, used.MaxNewTokens);
+        Assert.Equal(withDefaults.StopTokenIds, used.StopTokenIds);
+        Assert.Equal(response.GetGeneratedSequence()!.CompletionIds, replay.GetGeneratedSequence()!.CompletionIds);
+    }
+
+    [Fact]
+    public async Task InstructionsBecomeASystemTurnAndAdaptersCanBeChosenPerRequest()
+    {
+        using var client = Client();
+
+        var plain = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], new ChatOptions().WithAdapters(false));
+        var instructed = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], new ChatOptions { Instructions = "be brief" });
+
+        var expectedPrompt = _model.EncodeChat([new ChatTurn("system", "be brief"), new ChatTurn("user", "q")]);
+        Assert.Equal(expectedPrompt, instructed.GetGeneratedSequence()!.PromptIds);
+        Assert.Equal(_model.EncodeChat([new ChatTurn("user", "q")]), plain.GetGeneratedSequence()!.PromptIds);
+    }
+
+    [Fact]
+    public async Task TheTokenRecordSurvivesAMiddlewareThatSerialisesTheResponse()
+    {
+        using var client = Client();
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "cache me")]);
+
+        string json = System.Text.Json.JsonSerializer.Serialize(response, Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions);
+        var restored = System.Text.Json.JsonSerializer.Deserialize<ChatResponse>(json, Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions)!;
+
+        Assert.Null(restored.RawRepresentation);
+        Assert.Equal(response.GetGeneratedSequence()!.CompletionIds, restored.GetGeneratedSequence()!.CompletionIds);
+    }
 }
