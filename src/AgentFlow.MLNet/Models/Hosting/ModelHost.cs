@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using AgentFlow.MLNet.Models.Generation;
-using AgentFlow.MLNet.Models.Serving;
-using Microsoft.Extensions.AI;
 
 namespace AgentFlow.MLNet.Models.Hosting;
 
@@ -13,7 +11,7 @@ namespace AgentFlow.MLNet.Models.Hosting;
 /// adapter setting (planner rows with LoRA and frozen-module rows without share a batch).
 /// </summary>
 /// <remarks>
-/// Views: <see cref="AsChatClient"/> gives an <see cref="IChatClient"/> for the agent's modules. Work that needs the
+/// Views: <c>host.AsChatClient()</c> (in <c>AgentFlow.MLNet.Models.Serving</c>) gives an <c>IChatClient</c> for the agent's modules. Work that needs the
 /// model directly (the trainer's scoring and updates) goes through <see cref="RunAsync{T}"/>.
 /// </remarks>
 public sealed class ModelHost : IDisposable
@@ -47,9 +45,6 @@ public sealed class ModelHost : IDisposable
     public ModelHostStatistics Statistics => new(
         Interlocked.Read(ref _requests), Interlocked.Read(ref _steps), Volatile.Read(ref _largestBatch),
         _batch.PrefillTokens, _batch.SharedPrefills, Interlocked.Read(ref _tokens), Interlocked.Read(ref _workItems));
-
-    /// <summary>An <see cref="IChatClient"/> over this host. Disposing the client leaves the host running.</summary>
-    public IChatClient AsChatClient(LocalChatClientOptions? options = null) => new LocalChatClient(this, options ?? new LocalChatClientOptions(), ownsHost: false);
 
     /// <summary>Generates one sequence. Cancellation returns at once and frees the row at its next token.</summary>
     /// <exception cref="ModelHostException">The batch the request was in failed to run.</exception>

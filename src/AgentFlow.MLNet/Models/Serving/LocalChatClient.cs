@@ -94,7 +94,7 @@ public sealed class LocalChatClient : IChatClient
         : serviceType.IsInstanceOfType(_host.Model) ? _host.Model
         : null;
 
-    /// <summary>Disposes the host when this client created it; a client from <see cref="ModelHost.AsChatClient"/> leaves its host running.</summary>
+    /// <summary>Disposes the host when this client created it; a client from <see cref="ModelHostChatClients.AsChatClient"/> leaves its host running.</summary>
     public void Dispose()
     {
         if (_ownsHost)
