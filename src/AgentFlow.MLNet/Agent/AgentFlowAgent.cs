@@ -5,15 +5,18 @@ using AgentFlow.MLNet.Agent.Parsing;
 using AgentFlow.MLNet.Agent.Prompts;
 using AgentFlow.MLNet.Agent.Trajectories;
 using AgentFlow.MLNet.Models.Generation;
+using AgentFlow.MLNet.Models.Serving;
 using AgentFlow.MLNet.Rewards.Extraction;
 using AgentFlow.MLNet.Tools;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFlow.MLNet.Agent;
 
 /// <summary>
 /// The AgentFlow system: a planner, an executor, a verifier and a generator coordinating through an evolving
-/// memory and a set of tools. <see cref="SolveAsync"/> runs the turn loop for one question and returns the full
+/// memory and a set of tools. <see cref="SolveAsync(string, CancellationToken)"/> runs the turn loop for one question and returns the full
 /// <see cref="Trajectory"/>. Model misbehaviour (malformed output, unknown tools, failing or slow tools) is recorded
 /// and the loop carries on; only the caller's cancellation is thrown.
 /// </summary>
@@ -23,20 +26,39 @@ public sealed class AgentFlowAgent
     private readonly ToolRegistry _tools;
     private readonly AgentOptions _options;
     private readonly AgentPrompts _prompts;
+    private readonly ILogger _logger;
 
     /// <summary>Builds an agent; options are validated here.</summary>
-    public AgentFlowAgent(AgentModules modules, ToolRegistry tools, AgentOptions? options = null, AgentPrompts? prompts = null)
+    /// <param name="modules">The chat clients behind the four modules.</param>
+    /// <param name="tools">The tools the planner may choose.</param>
+    /// <param name="options">Loop control; default <see cref="AgentOptions"/>.</param>
+    /// <param name="prompts">The prompt set; default <see cref="AgentPrompts.Default"/>.</param>
+    /// <param name="logger">Receives a warning for every failed module call (the failure is also in the trajectory).</param>
+    public AgentFlowAgent(AgentModules modules, ToolRegistry tools, AgentOptions? options = null, AgentPrompts? prompts = null, ILogger? logger = null)
     {
         _modules = modules ?? throw new ArgumentNullException(nameof(modules));
         _tools = tools ?? throw new ArgumentNullException(nameof(tools));
         _options = options ?? new AgentOptions();
         _options.Validate();
         _prompts = prompts ?? AgentPrompts.Default;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Solves <paramref name="question"/>: query analysis, up to <see cref="AgentOptions.MaxTurns"/> turns, then the final answer.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<Trajectory> SolveAsync(string question, CancellationToken cancellationToken = default)
+    public Task<Trajectory> SolveAsync(string question, CancellationToken cancellationToken = default) =>
+        SolveAsync(question, new CallSeeds(null), cancellationToken);
+
+    /// <summary>
+    /// Solves <paramref name="question"/> reproducibly: every module call of the run samples with its own seed derived
+    /// from <paramref name="seed"/> and the call's place in the run (overriding the options' seeds), so the same seed,
+    /// question and models give the same trajectory, however many other runs share the engine.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<Trajectory> SolveAsync(string question, ulong seed, CancellationToken cancellationToken = default) =>
+        SolveAsync(question, new CallSeeds(seed), cancellationToken);
+
+    private async Task<Trajectory> SolveAsync(string question, CallSeeds seeds, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(question);
         var clock = Stopwatch.StartNew();
@@ -52,7 +74,7 @@ public sealed class AgentFlowAgent
         {
             if (_options.AnalyzeQuery)
             {
-                analysis = await CallAsync("query_analysis", _modules.Verifier, _prompts.QueryAnalysis, _options.FrozenChatOptions,
+                analysis = await CallAsync("query_analysis", _modules.Verifier, _prompts.QueryAnalysis, seeds.Next(_options.FrozenChatOptions),
                     new() { ["question"] = question, ["tools"] = tools }, budget.Token);
                 if (analysis.Error is not null)
                     return await FinishAsync(StopReason.ModuleFailure);
@@ -61,7 +83,7 @@ public sealed class AgentFlowAgent
 
             for (int number = 1; number <= _options.MaxTurns; number++)
             {
-                var turn = await TurnAsync(number, question, tools, memory, budget.Token);
+                var turn = await TurnAsync(number, question, tools, memory, seeds, budget.Token);
                 turns.Add(turn);
                 if (IsModuleFailure(turn))
                 {
@@ -84,8 +106,12 @@ public sealed class AgentFlowAgent
         // The generator always answers (bounded by the caller's token only), from whatever the memory holds.
         async Task<Trajectory> FinishAsync(StopReason reason)
         {
-            var generator = await CallAsync("generator", _modules.Generator, _prompts.Generator, _options.FrozenChatOptions,
+            var generator = await CallAsync("generator", _modules.Generator, _prompts.Generator, seeds.Next(_options.FrozenChatOptions),
                 new() { ["question"] = question, ["memory"] = RenderMemory(memory) }, cancellationToken);
+            var failed = new[] { analysis, turns.LastOrDefault()?.Planner, turns.LastOrDefault()?.Executor, turns.LastOrDefault()?.Verifier, generator }
+                .FirstOrDefault(call => call?.Error is not null);
+            if (failed is not null)
+                reason = StopReason.ModuleFailure;
             return new Trajectory
             {
                 Question = question,
@@ -96,13 +122,14 @@ public sealed class AgentFlowAgent
                 Generator = generator,
                 FinalAnswer = AnswerExtractors.AnswerTag.Extract(generator.Output) ?? generator.Output.Trim(),
                 DurationMs = clock.Elapsed.TotalMilliseconds,
+                Failure = failed?.Error,
             };
         }
     }
 
-    private async Task<AgentTurn> TurnAsync(int number, string question, string tools, AgentMemory memory, CancellationToken cancellationToken)
+    private async Task<AgentTurn> TurnAsync(int number, string question, string tools, AgentMemory memory, CallSeeds seeds, CancellationToken cancellationToken)
     {
-        var planner = await CallAsync("planner", _modules.Planner, _prompts.Planner, _options.PlannerChatOptions, new()
+        var planner = await CallAsync("planner", _modules.Planner, _prompts.Planner, seeds.Next(_options.PlannerChatOptions), new()
         {
             ["question"] = question,
             ["query_analysis"] = memory.QueryAnalysis.Length > 0 ? memory.QueryAnalysis : "(none)",
@@ -129,7 +156,7 @@ public sealed class AgentFlowAgent
             return await VerifyAsync(turn with { Error = unknown });
         }
 
-        var executor = await CallAsync("executor", _modules.Executor, _prompts.Executor, _options.FrozenChatOptions, new()
+        var executor = await CallAsync("executor", _modules.Executor, _prompts.Executor, seeds.Next(_options.FrozenChatOptions), new()
         {
             ["question"] = question,
             ["context"] = step.Context,
@@ -162,7 +189,7 @@ public sealed class AgentFlowAgent
 
         async Task<AgentTurn> VerifyAsync(AgentTurn current)
         {
-            var verifier = await CallAsync("verifier", _modules.Verifier, _prompts.Verifier, _options.FrozenChatOptions, new()
+            var verifier = await CallAsync("verifier", _modules.Verifier, _prompts.Verifier, seeds.Next(_options.FrozenChatOptions), new()
             {
                 ["question"] = question,
                 ["query_analysis"] = memory.QueryAnalysis.Length > 0 ? memory.QueryAnalysis : "(none)",
@@ -184,24 +211,43 @@ public sealed class AgentFlowAgent
 
     /// <summary>
     /// Renders a prompt and calls a module. A client failure is returned as an errored call (the run then ends
-    /// cleanly); cancellation propagates.
+    /// cleanly) and logged; cancellation propagates. Only the planner's token-level record is kept.
     /// </summary>
-    private static async Task<ModuleCall> CallAsync(string module, IChatClient client, PromptTemplate template, ChatOptions options, Dictionary<string, string> values, CancellationToken cancellationToken)
+    private async Task<ModuleCall> CallAsync(string module, IChatClient client, PromptTemplate template, ChatOptions options, Dictionary<string, string> values, CancellationToken cancellationToken)
     {
         string prompt = template.Render(values);
         var clock = Stopwatch.StartNew();
         try
         {
-            var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], options.Clone(), cancellationToken).ConfigureAwait(false);
+            var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], options, cancellationToken).ConfigureAwait(false);
             return new ModuleCall(module, prompt, response.Text, clock.Elapsed.TotalMilliseconds, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, null)
             {
-                Sequence = response.RawRepresentation as GeneratedSequence,
+                Sequence = module == "planner" ? response.GetGeneratedSequence() : null,
             };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Includes a client's own timeout (an OperationCanceledException we did not ask for).
+            _logger.LogWarning(e, "The {Module} call failed: {Message}", module, e.Message);
             return new ModuleCall(module, prompt, "", clock.Elapsed.TotalMilliseconds, null, null, $"{module} call failed: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Per-call options of one run: a copy of the module's options, with a seed derived from the run's seed and the
+    /// call's index when the run is seeded (calls happen in a fixed order, so the index identifies the call).
+    /// </summary>
+    private sealed class CallSeeds(ulong? seed)
+    {
+        private int _calls;
+
+        internal ChatOptions Next(ChatOptions options)
+        {
+            var copy = options.Clone();
+            int call = _calls++;
+            if (seed is ulong runSeed)
+                copy.Seed = unchecked((long)SamplingSeeds.Derive(runSeed, call));
+            return copy;
         }
     }
 }

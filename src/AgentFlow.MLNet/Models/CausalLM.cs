@@ -37,6 +37,9 @@ public sealed class CausalLM : nn.Module<CausalLMInput, CausalLMOutput>
     /// <summary>The LoRA adapters attached to this model (see <see cref="Lora.LoraAdapters"/>), or null for none.</summary>
     public Lora.LoraOptions? Lora { get; internal set; }
 
+    /// <summary>Which rows of the pass being computed use the LoRA adapters; set by <see cref="forward"/> from <see cref="CausalLMInput.AdapterRows"/>.</summary>
+    internal AdapterRouting AdapterRouting { get; } = new();
+
     /// <summary>Explicit rotary divisors from a GGUF file, or null when rotary scaling comes from <see cref="Config"/>.</summary>
     public IReadOnlyList<float>? RopeFrequencyDivisors { get; }
 
@@ -53,7 +56,11 @@ public sealed class CausalLM : nn.Module<CausalLMInput, CausalLMOutput>
         if (input.AttentionMask is { } mask && (mask.dim() != 2 || mask.shape[0] != ids.shape[0] || mask.shape[1] != cached + ids.shape[1]))
             throw new ArgumentException($"AttentionMask must be [batch, cached + tokens] = [{ids.shape[0]}, {cached + ids.shape[1]}], but is [{string.Join(", ", mask.shape)}].", nameof(input));
 
+        if (input.AdapterRows is { } rows && rows.Count != ids.shape[0])
+            throw new ArgumentException($"AdapterRows has {rows.Count} entries but InputIds has {ids.shape[0]} rows.", nameof(input));
+
         using var scope = NewDisposeScope();
+        using var routed = AdapterRouting.Route(input.AdapterRows);
         var positions = input.PositionIds ?? DefaultPositions(ids, input.AttentionMask, cached);
         var hidden = model.forward(ids, positions, input.AttentionMask, input.Cache);
         Tensor? logits = input.Logits switch

@@ -32,6 +32,13 @@ public sealed record CausalLMInput(Tensor InputIds)
     /// <summary>Keys/values of earlier tokens of the same rows; the forward pass appends this call's tokens to it. Null for a full forward.</summary>
     public KeyValueCache? Cache { get; init; }
 
+    /// <summary>
+    /// Per row, whether the LoRA adapters take part (true) or the row sees the base weights (false); null means every
+    /// row uses them (when they are attached and switched on). Lets one batch mix the trained planner with the frozen
+    /// modules and the reference policy.
+    /// </summary>
+    public IReadOnlyList<bool>? AdapterRows { get; init; }
+
     /// <summary>Which positions get logits. Default <see cref="LogitsSelection.All"/>.</summary>
     public LogitsSelection Logits { get; init; } = LogitsSelection.All;
 }

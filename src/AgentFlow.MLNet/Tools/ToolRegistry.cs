@@ -18,6 +18,7 @@ public sealed class ToolRegistry
 
     private readonly Dictionary<string, ITool> byKey;
     private readonly Dictionary<string, TimeSpan> timeouts;
+    private readonly Dictionary<string, SemaphoreSlim> slots;
     private readonly ToolRegistryOptions options;
 
     /// <summary>Creates a registry of <paramref name="tools"/>, in the order their cards are rendered.</summary>
@@ -49,6 +50,20 @@ public sealed class ToolRegistry
             RequirePositive(timeout, $"{nameof(ToolRegistryOptions.Timeouts)}[{name}]");
             timeouts[key] = timeout;
         }
+
+        if (this.options.DefaultMaxConcurrentCalls <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), this.options.DefaultMaxConcurrentCalls, $"{nameof(ToolRegistryOptions.DefaultMaxConcurrentCalls)} must be positive.");
+        var limits = byKey.Keys.ToDictionary(key => key, _ => this.options.DefaultMaxConcurrentCalls, StringComparer.Ordinal);
+        foreach (var (name, limit) in this.options.MaxConcurrentCalls)
+        {
+            string key = ToolNames.Normalize(name);
+            if (!byKey.ContainsKey(key))
+                throw new ArgumentException($"A concurrency limit is given for the tool '{name}', which is not registered.", nameof(options));
+            if (limit <= 0)
+                throw new ArgumentOutOfRangeException(nameof(options), limit, $"{nameof(ToolRegistryOptions.MaxConcurrentCalls)}[{name}] must be positive.");
+            limits[key] = limit;
+        }
+        slots = limits.ToDictionary(p => p.Key, p => new SemaphoreSlim(p.Value, p.Value), StringComparer.Ordinal);
     }
 
     /// <summary>The registered tools, in registration order.</summary>
@@ -113,9 +128,18 @@ public sealed class ToolRegistry
             return ToolResult.Failure($"unknown tool '{name}'; available: {string.Join(", ", Names)}");
 
         TimeSpan timeout = GetTimeout(tool.Card.Name);
-        var clock = Stopwatch.StartNew();
-        ToolResult result = await RunWithTimeoutAsync(tool, arguments, timeout, cancellationToken).ConfigureAwait(false);
-        return Cap(result) with { Duration = clock.Elapsed };
+        var slot = slots[ToolNames.Normalize(tool.Card.Name)];
+        await slot.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            ToolResult result = await RunWithTimeoutAsync(tool, arguments, timeout, cancellationToken).ConfigureAwait(false);
+            return Cap(result) with { Duration = clock.Elapsed };
+        }
+        finally
+        {
+            slot.Release();
+        }
     }
 
     private static async Task<ToolResult> RunWithTimeoutAsync(ITool tool, JsonElement arguments, TimeSpan timeout, CancellationToken cancellationToken)

@@ -16,4 +16,14 @@ public sealed record ToolRegistryOptions
     /// At least 200.
     /// </summary>
     public int MaxOutputCharacters { get; init; } = 4000;
+
+    /// <summary>
+    /// Calls of one tool that may run at once; further calls wait for a slot (the wait honours cancellation and does
+    /// not count towards the timeout). Bounds the python processes and search threads a batch of trajectories
+    /// starts together. Default: the machine's core count.
+    /// </summary>
+    public int DefaultMaxConcurrentCalls { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Per-tool overrides of <see cref="DefaultMaxConcurrentCalls"/>, by tool name. Default none.</summary>
+    public IReadOnlyDictionary<string, int> MaxConcurrentCalls { get; init; } = new Dictionary<string, int>();
 }

@@ -202,6 +202,62 @@ public sealed class AgentFlowAgentTests
         Assert.Equal(StopReason.ModuleFailure, trajectory.StopReason);
         Assert.Contains("connection refused", trajectory.Turns[0].Planner.Error);
         Assert.Equal("James Madison", trajectory.FinalAnswer);
+        Assert.True(trajectory.IsInfrastructureFailure);
+        Assert.Contains("connection refused", trajectory.Failure);
+    }
+
+    [Fact]
+    public async Task AFailingModuleIsLoggedForTheCaller()
+    {
+        var log = new ListLogger();
+        var setup = Build(executor: new ScriptedModule((_, _, _) => throw new HttpRequestException("server returned 503")));
+        var agent = new AgentFlowAgent(new AgentModules(setup.Planner, setup.Executor, setup.Verifier, setup.Generator), setup.Registry,
+            new AgentOptions { AnalyzeQuery = false }, logger: log);
+
+        var trajectory = await agent.SolveAsync(Question);
+
+        Assert.Equal(StopReason.ModuleFailure, trajectory.StopReason);
+        Assert.Contains(log.Warnings, line => line.Contains("executor") && line.Contains("503"));
+    }
+
+    [Fact]
+    public async Task AFailingGeneratorMarksTheRunAsAnInfrastructureFailure()
+    {
+        var setup = Build();
+        var agent = new AgentFlowAgent(new AgentModules(setup.Planner, setup.Executor, setup.Verifier, new ScriptedModule((_, _, _) => throw new TimeoutException("judge timed out"))),
+            setup.Registry, new AgentOptions { AnalyzeQuery = false });
+
+        var trajectory = await agent.SolveAsync(Question);
+
+        Assert.True(trajectory.IsInfrastructureFailure);
+        Assert.Contains("generator", trajectory.Failure);
+    }
+
+    [Fact]
+    public async Task AMistakeOfTheModelIsNotAnInfrastructureFailure()
+    {
+        var setup = Build(planner: new ScriptedModule("no fields at all"));
+
+        var trajectory = await setup.Agent(new AgentOptions { AnalyzeQuery = false, MaxTurns = 2 }).SolveAsync(Question);
+
+        Assert.False(trajectory.IsInfrastructureFailure);
+        Assert.Null(trajectory.Failure);
+        Assert.All(trajectory.Turns, t => Assert.NotNull(t.Error));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        internal List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
+                Warnings.Add(formatter(state, exception));
+        }
     }
 
     [Fact]

@@ -46,6 +46,6 @@ public sealed class EndToEndTests
             Assert.Equal(sequence.PromptIds.Count, turn.Planner.PromptTokens);
         });
         Assert.NotNull(trajectory.Generator);
-        Assert.Contains("\"completion_ids\"", trajectory.ToJson());
+        Assert.Contains("\"completion_ids\"", trajectory.ToJson(includeTokens: true));
     }
 }

@@ -9,9 +9,16 @@ namespace AgentFlow.MLNet.Agent.Trajectories;
 /// <param name="DurationMs">Wall time of the call.</param>
 /// <param name="PromptTokens">Prompt tokens, when the client reported usage.</param>
 /// <param name="CompletionTokens">Completion tokens, when the client reported usage.</param>
-/// <param name="Error">Why the call failed (the client threw), or null.</param>
+/// <param name="Error">
+/// Why the call failed, or null. A call fails only when its client threw (a server down, a timeout, the model host
+/// failing): an infrastructure failure, not a model mistake — malformed outputs are recorded in <see cref="AgentTurn.Error"/>.
+/// </param>
 public sealed record ModuleCall(string Module, string Prompt, string Output, double DurationMs, long? PromptTokens, long? CompletionTokens, string? Error)
 {
-    /// <summary>The exact sampled ids and log-probs, when the client is the local engine (kept for the planner: the training signal).</summary>
+    /// <summary>
+    /// The planner's exact prompt ids, sampled ids, sampling log-probs and effective sampling settings, when its client
+    /// is the local engine: the training signal (token in, token out). Kept for planner calls only, and written to JSON
+    /// only by <see cref="Trajectory.ToJson(bool)"/> with tokens.
+    /// </summary>
     public GeneratedSequence? Sequence { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace AgentFlow.MLNet.Agent.Trajectories;
 
@@ -9,13 +10,8 @@ namespace AgentFlow.MLNet.Agent.Trajectories;
 /// </summary>
 public sealed record Trajectory
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    private static readonly JsonSerializerOptions WithTokens = Options(keepTokens: true);
+    private static readonly JsonSerializerOptions WithoutTokens = Options(keepTokens: false);
 
     /// <summary>The question as posed.</summary>
     public required string Question { get; init; }
@@ -44,10 +40,46 @@ public sealed record Trajectory
     /// <summary>The outcome reward in [0, 1], once scored.</summary>
     public double? Reward { get; init; }
 
-    /// <summary>Serialises to indented snake_case JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>
+    /// What failed when a module's client failed (<see cref="StopReason.ModuleFailure"/>): the module and the client's
+    /// message; null otherwise. An infrastructure failure, not a wrong answer: a trainer leaves such trajectories out
+    /// of their group, and the caller should show it (the answer is empty or written without the failed step).
+    /// </summary>
+    public string? Failure { get; init; }
 
-    /// <summary>Reads JSON written by <see cref="ToJson"/>.</summary>
+    /// <summary>Whether the run was cut short by a failing module client (see <see cref="Failure"/>).</summary>
+    [JsonIgnore]
+    public bool IsInfrastructureFailure => StopReason == StopReason.ModuleFailure;
+
+    /// <summary>Serialises to indented snake_case JSON, without the planner's token ids unless <paramref name="includeTokens"/>.</summary>
+    public string ToJson(bool includeTokens = false) => JsonSerializer.Serialize(this, includeTokens ? WithTokens : WithoutTokens);
+
+    /// <summary>Reads JSON written by <see cref="ToJson"/> (with or without tokens).</summary>
     public static Trajectory FromJson(string json) =>
-        JsonSerializer.Deserialize<Trajectory>(json, Json) ?? throw new InvalidDataException("The JSON holds no trajectory.");
+        JsonSerializer.Deserialize<Trajectory>(json, WithTokens) ?? throw new InvalidDataException("The JSON holds no trajectory.");
+
+    private static JsonSerializerOptions Options(bool keepTokens)
+    {
+        var resolver = new DefaultJsonTypeInfoResolver();
+        if (!keepTokens)
+        {
+            // Token ids and log-probs are training data, large and rarely wanted in a log: left out unless asked for.
+            resolver.Modifiers.Add(info =>
+            {
+                if (info.Type == typeof(ModuleCall))
+                {
+                    var sequence = info.Properties.Single(p => p.Name == "sequence");
+                    sequence.ShouldSerialize = static (_, _) => false;
+                }
+            });
+        }
+        return new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+            TypeInfoResolver = resolver,
+        };
+    }
 }

@@ -18,4 +18,15 @@ public sealed record GeneratedSequence(
     IReadOnlyList<int> PromptIds,
     IReadOnlyList<int> CompletionIds,
     IReadOnlyList<float> LogProbs,
-    FinishReason FinishReason);
+    FinishReason FinishReason)
+{
+    /// <summary>
+    /// The sampling settings this sequence was actually drawn with, after request options and the model's
+    /// generation_config.json defaults were merged, including the seed (a fresh one when none was asked for): what a
+    /// trainer must score with (<see cref="SamplingOptions.Temperature"/>) and what reproduces the sample.
+    /// </summary>
+    public SamplingOptions? Sampling { get; init; }
+
+    /// <summary>Tokens cut from the middle of a prompt that did not fit the context with room to answer (0 when none).</summary>
+    public int PromptTokensCut { get; init; }
+}

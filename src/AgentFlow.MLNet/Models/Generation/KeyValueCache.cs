@@ -86,6 +86,42 @@ public sealed class KeyValueCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stacks the rows of several caches into a new one of <paramref name="capacity"/> tokens, aligning their right
+    /// edges (the newest token of every row lands in the same column), which is how requests join a running decode
+    /// batch. Of each part, the first <c>Skip</c> stored tokens are dropped (columns that are padding in all its rows),
+    /// so padding does not accumulate as rows come and go. The parts are left untouched (dispose them yourself).
+    /// </summary>
+    internal static KeyValueCache Stack(IReadOnlyList<(KeyValueCache Cache, long Skip)> parts, long capacity)
+    {
+        long length = parts.Max(p => p.Cache.Length - p.Skip);
+        if (capacity < length)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"The stacked cache needs at least {length} tokens.");
+        var first = parts[0].Cache;
+        int layers = first._keys.Length;
+        long batch = parts.Sum(p => p.Cache.Batch);
+        long[] shape = [batch, first._keys[0].shape[1], capacity, first._keys[0].shape[3]];
+        var keys = new Tensor[layers];
+        var values = new Tensor[layers];
+        for (int layer = 0; layer < layers; layer++)
+        {
+            keys[layer] = zeros(shape, dtype: first._keys[0].dtype, device: first._keys[0].device).DetachFromDisposeScope();
+            values[layer] = zeros(shape, dtype: first._keys[0].dtype, device: first._keys[0].device).DetachFromDisposeScope();
+            long row = 0;
+            foreach (var (cache, skip) in parts)
+            {
+                long kept = cache.Length - skip;
+                if (kept > 0)
+                {
+                    keys[layer].narrow(0, row, cache.Batch).narrow(2, length - kept, kept).copy_(cache._keys[layer].narrow(2, skip, kept));
+                    values[layer].narrow(0, row, cache.Batch).narrow(2, length - kept, kept).copy_(cache._values[layer].narrow(2, skip, kept));
+                }
+                row += cache.Batch;
+            }
+        }
+        return new KeyValueCache(keys, values, length);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -26,7 +26,7 @@ public static class LoraAdapters
             parameter.requires_grad = false;
         using var generator = new Generator(options.Seed);
         foreach (var (_, projection) in Projections(model, options.TargetModules))
-            projection.AttachAdapter(options.Rank, options.Alpha, options.Dropout, generator);
+            projection.AttachAdapter(options.Rank, options.Alpha, options.Dropout, generator, model.AdapterRouting);
         model.Lora = options;
     }
 
@@ -38,11 +38,23 @@ public static class LoraAdapters
             projection.AdapterEnabled = enabled;
     }
 
-    /// <summary>Switches adapters off until the returned scope is disposed: <c>using (policy.WithoutAdapters()) { reference pass }</c>.</summary>
+    /// <summary>Whether the adapters are switched on (false when none are attached).</summary>
+    public static bool AdaptersEnabled(this CausalLM model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Projections(model, LoraOptions.AllProjections).Any(p => p.Projection.HasAdapter && p.Projection.AdapterEnabled);
+    }
+
+    /// <summary>
+    /// Switches adapters off until the returned scope is disposed, then restores whatever state they had before
+    /// (so scopes nest): <c>using (policy.WithoutAdapters()) { reference pass }</c>.
+    /// </summary>
     public static IDisposable WithoutAdapters(this CausalLM model)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        var previous = Projections(model, LoraOptions.AllProjections).Select(p => (p.Projection, p.Projection.AdapterEnabled)).ToList();
         model.SetAdaptersEnabled(false);
-        return new AdapterScope(model);
+        return new AdapterScope(previous);
     }
 
     /// <summary>Folds every adapter into its base weight, removes the adapters and makes all parameters trainable again.</summary>
@@ -72,8 +84,12 @@ public static class LoraAdapters
             .Where(m => m.module is AdaptableLinear && targets.Contains(m.name[(m.name.LastIndexOf('.') + 1)..]))
             .Select(m => (m.name, (AdaptableLinear)m.module));
 
-    private sealed class AdapterScope(CausalLM model) : IDisposable
+    private sealed class AdapterScope(IReadOnlyList<(AdaptableLinear Projection, bool Enabled)> previous) : IDisposable
     {
-        public void Dispose() => model.SetAdaptersEnabled(true);
+        public void Dispose()
+        {
+            foreach (var (projection, enabled) in previous)
+                projection.AdapterEnabled = enabled;
+        }
     }
 }

@@ -1,58 +1,57 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using AgentFlow.MLNet.Models.Chat;
 using AgentFlow.MLNet.Models.Generation;
+using AgentFlow.MLNet.Models.Hosting;
 using Microsoft.Extensions.AI;
 
 namespace AgentFlow.MLNet.Models.Serving;
 
 /// <summary>
-/// <see cref="IChatClient"/> over a <see cref="LocalModel"/>. Concurrent requests (for example one per live
-/// trajectory of a rollout) are queued and coalesced into batched decodes; each caller gets its own response.
-/// Responses carry the exact sampled ids and log-probs as <see cref="ChatResponse.RawRepresentation"/>
-/// (<see cref="GeneratedSequence"/>, also via <see cref="LocalChatResponses.GetGeneratedSequence"/>), so training
-/// never re-tokenises text.
+/// <see cref="IChatClient"/> over a <see cref="ModelHost"/>: renders the conversation with the model's chat template,
+/// merges the request's options with the model's defaults, and submits one generation request to the host, whose
+/// continuous batching coalesces concurrent callers (for example every live trajectory of a rollout). Responses carry
+/// the exact sampled ids, log-probs and effective sampling settings (<see cref="LocalChatOptions.GetGeneratedSequence(ChatResponse)"/>).
 /// </summary>
 /// <remarks>
-/// Requests join a batch when they sample alike (temperature, top-p, top-k, penalties, seed); each keeps its own
-/// token limit and stop sequences. Sampling is seeded per batch, so a seeded request reproduces exactly when it
-/// runs alone or alongside the same requests. One batch decodes at a time; requests arriving meanwhile form the next.
+/// Per request: temperature, top-p, top-k, max tokens, stop sequences, seed, penalties and
+/// <see cref="ChatOptions.Instructions"/> (a system turn) are honoured; unset ones fall back to the model's
+/// generation_config.json, then to <see cref="LocalChatClientOptions.Sampling"/>. Adapters on or off per request with
+/// <see cref="LocalChatOptions.WithAdapters"/>. A prompt too long for the context is cut in the middle (see
+/// <see cref="FitToContext"/>) and the cut is recorded in <see cref="GeneratedSequence.PromptTokensCut"/>.
 /// </remarks>
 public sealed class LocalChatClient : IChatClient
 {
-    private readonly LocalModel _model;
+    private readonly ModelHost _host;
     private readonly LocalChatClientOptions _options;
-    private readonly GenerationEngine _engine;
-    private readonly Channel<PendingRequest> _queue = Channel.CreateUnbounded<PendingRequest>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _shutdown = new();
-    private readonly Task _worker;
-    private long _requests, _batches, _tokens;
-    private int _largestBatch;
+    private readonly bool _ownsHost;
 
-    /// <summary>Serves <paramref name="model"/>; the client does not own the model (dispose it yourself).</summary>
-    public LocalChatClient(LocalModel model, LocalChatClientOptions? options = null)
+    /// <summary>Serves <paramref name="model"/> through a host of its own (disposed with the client; the model is not).</summary>
+    public LocalChatClient(LocalModel model, LocalChatClientOptions? options = null, ModelHostOptions? hostOptions = null)
+        : this(new ModelHost(model, hostOptions), options ?? new LocalChatClientOptions(), ownsHost: true)
     {
-        _model = model ?? throw new ArgumentNullException(nameof(model));
-        _options = options ?? new LocalChatClientOptions();
+    }
+
+    internal LocalChatClient(ModelHost host, LocalChatClientOptions options, bool ownsHost)
+    {
+        _host = host;
+        _options = options;
+        _ownsHost = ownsHost;
         _options.Sampling.Validate();
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxBatchSize, nameof(LocalChatClientOptions.MaxBatchSize));
-        _engine = new GenerationEngine(model.Model);
-        Metadata = new ChatClientMetadata("agentflow-mlnet", null, _options.ModelId ?? model.Source);
-        _worker = Task.Factory.StartNew(RunAsync, TaskCreationOptions.LongRunning).Unwrap();
+        Metadata = new ChatClientMetadata("agentflow-mlnet", null, _options.ModelId ?? host.Model.Source);
     }
 
     /// <summary>Describes this client (provider <c>agentflow-mlnet</c>, the model id).</summary>
     public ChatClientMetadata Metadata { get; }
 
-    /// <summary>How requests have been coalesced so far.</summary>
-    public ChatClientStatistics Statistics => new(Interlocked.Read(ref _requests), Interlocked.Read(ref _batches), Volatile.Read(ref _largestBatch), Interlocked.Read(ref _tokens));
+    /// <summary>The host this client submits to.</summary>
+    public ModelHost Host => _host;
 
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = Enqueue(messages, options, streaming: false, cancellationToken);
-        var sequence = await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return ToResponse(request, sequence);
+        var (request, text) = Prepare(messages, options, streaming: false, out int cut);
+        var sequence = await _host.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+        return ToResponse(text, sequence with { PromptTokensCut = cut });
     }
 
     /// <inheritdoc />
@@ -60,26 +59,29 @@ public sealed class LocalChatClient : IChatClient
     {
         // A consumer that stops reading early (break) cancels its row, so it stops decoding.
         using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var request = Enqueue(messages, options, streaming: true, abandoned.Token);
+        var (request, text) = Prepare(messages, options, streaming: true, out int cut);
+        var generation = _host.GenerateAsync(request, abandoned.Token);
+        _ = generation.ContinueWith(t => text.CompleteStream(t.Exception?.InnerException ?? (t.IsCanceled ? new OperationCanceledException() : null)), TaskScheduler.Default);
         string id = Guid.NewGuid().ToString("N");
         GeneratedSequence sequence;
         try
         {
-            await foreach (string delta in request.Deltas!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (string delta in text.Deltas!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 yield return new ChatResponseUpdate(ChatRole.Assistant, delta) { ResponseId = id, ModelId = Metadata.DefaultModelId };
-            sequence = await request.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            sequence = await generation.ConfigureAwait(false) with { PromptTokensCut = cut };
         }
         finally
         {
             await abandoned.CancelAsync().ConfigureAwait(false);
         }
-        var response = ToResponse(request, sequence);
+        var response = ToResponse(text, sequence);
         yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(response.Usage!)])
         {
             ResponseId = id,
             ModelId = response.ModelId,
             FinishReason = response.FinishReason,
             RawRepresentation = sequence,
+            AdditionalProperties = new() { [LocalChatOptions.GenerationKey] = sequence },
         };
     }
 
@@ -88,122 +90,71 @@ public sealed class LocalChatClient : IChatClient
         serviceKey is not null ? null
         : serviceType == typeof(ChatClientMetadata) ? Metadata
         : serviceType.IsInstanceOfType(this) ? this
-        : serviceType.IsInstanceOfType(_model) ? _model
+        : serviceType.IsInstanceOfType(_host) ? _host
+        : serviceType.IsInstanceOfType(_host.Model) ? _host.Model
         : null;
 
-    /// <summary>
-    /// Stops the batcher: a batch being decoded ends at its next token (its requests are cancelled) and queued requests
-    /// fail with <see cref="ObjectDisposedException"/>. Returns once the model is no longer in use.
-    /// </summary>
+    /// <summary>Disposes the host when this client created it; a client from <see cref="ModelHostChatClients.AsChatClient"/> leaves its host running.</summary>
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
-        _shutdown.Cancel();
-        try
-        {
-            _worker.Wait();
-        }
-        catch (AggregateException)
-        {
-            // The worker ends by cancellation; that is the expected way out.
-        }
-        while (_queue.Reader.TryRead(out var orphan))
-            orphan.Result.TrySetException(new ObjectDisposedException(nameof(LocalChatClient)));
-        _shutdown.Dispose();
+        if (_ownsHost)
+            _host.Dispose();
     }
 
-    private PendingRequest Enqueue(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rule for prompts that do not fit: room is kept for <c>min(max new tokens, context / 4)</c> completion tokens;
+    /// if the prompt is longer than what is left, its middle is cut — the first third of the allowed length and the
+    /// last two thirds are kept, so the instructions at the start and the question and generation prompt at the end
+    /// survive. Returns the prompt to use and how many tokens were cut.
+    /// </summary>
+    internal static (IReadOnlyList<int> Prompt, int Cut) FitToContext(IReadOnlyList<int> prompt, int context, int maxNewTokens)
+    {
+        int room = Math.Max(1, Math.Min(maxNewTokens, context / 4));
+        int allowed = context - room;
+        if (prompt.Count <= allowed)
+            return (prompt, 0);
+        int head = allowed / 3, tail = allowed - head;
+        return ([.. prompt.Take(head), .. prompt.Skip(prompt.Count - tail)], prompt.Count - allowed);
+    }
+
+    private (GenerationRequest Request, ChatTextTracker Text) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, out int cut)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        cancellationToken.ThrowIfCancellationRequested();
         var turns = messages.Select(m => new ChatTurn(m.Role.Value, m.Text)).ToList();
         if (turns.Count == 0)
             throw new ArgumentException("At least one message is needed.", nameof(messages));
-        var promptIds = _model.EncodeChat(turns);
-        int context = _model.Model.Config.MaxPositionEmbeddings;
-        if (promptIds.Count >= context)
-            throw new ArgumentException($"The conversation is {promptIds.Count} tokens long, which leaves no room in the model's {context}-token context.", nameof(messages));
+        if (!string.IsNullOrEmpty(options?.Instructions))
+            turns.Insert(0, new ChatTurn(ChatRoles.System, options.Instructions));
+        var model = _host.Model;
         var sampling = SamplingFor(options);
-        var request = new PendingRequest(promptIds, sampling, options?.StopSequences?.Where(s => s.Length > 0).ToList() ?? [], _model.Tokenizer, streaming, cancellationToken);
-        if (!_queue.Writer.TryWrite(request))
-            throw new ObjectDisposedException(nameof(LocalChatClient));
-        return request;
+        (var promptIds, cut) = FitToContext(model.EncodeChat(turns), model.Model.Config.MaxPositionEmbeddings, sampling.MaxNewTokens);
+        var stops = options?.StopSequences?.Where(s => s.Length > 0).ToList() ?? [];
+        var text = new ChatTextTracker(model.Tokenizer, stops, sampling.MaxNewTokens, streaming);
+        var request = new GenerationRequest(promptIds, sampling)
+        {
+            UseAdapters = LocalChatOptions.UseAdapters(options) ?? _options.UseAdapters,
+            OnToken = text.Accept,
+        };
+        return (request, text);
     }
 
     /// <summary>Request options first, then the model's generation_config.json, then the client's defaults.</summary>
     private SamplingOptions SamplingFor(ChatOptions? options)
     {
-        var sampling = _model.Defaults.Apply(options?.Temperature, options?.TopP, options?.TopK, options?.MaxOutputTokens, _options.Sampling) with
+        var model = _host.Model;
+        var sampling = model.Defaults.Apply(options?.Temperature, options?.TopP, options?.TopK, options?.MaxOutputTokens, _options.Sampling) with
         {
             FrequencyPenalty = options?.FrequencyPenalty ?? _options.Sampling.FrequencyPenalty,
             PresencePenalty = options?.PresencePenalty ?? _options.Sampling.PresencePenalty,
-            Seed = options?.Seed is long seed ? unchecked((ulong)seed) : _options.Sampling.Seed,  // null: a fresh seed per batch
-            StopTokenIds = _model.StopTokenIds,
+            Seed = options?.Seed is long seed ? unchecked((ulong)seed) : _options.Sampling.Seed,  // null: the host draws one and records it
+            StopTokenIds = model.StopTokenIds,
         };
         sampling.Validate();
         return sampling;
     }
 
-    private async Task RunAsync()
-    {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(_shutdown.Token).ConfigureAwait(false))
-        {
-            // Give concurrent callers a moment to join, then take everything queued (up to the batch size).
-            await Task.Delay(_options.BatchWindow, _shutdown.Token).ConfigureAwait(false);
-            var drained = new List<PendingRequest>();
-            while (drained.Count < _options.MaxBatchSize && reader.TryRead(out var request))
-            {
-                if (request.CancellationToken.IsCancellationRequested)
-                    Finish(request, new OperationCanceledException(request.CancellationToken));
-                else
-                    drained.Add(request);
-            }
-            foreach (var group in drained.GroupBy(r => (r.Sampling.Temperature, r.Sampling.TopP, r.Sampling.TopK, r.Sampling.FrequencyPenalty, r.Sampling.PresencePenalty, r.Sampling.Seed)))
-                Decode(group.ToList());
-        }
-    }
-
-    private void Decode(List<PendingRequest> batch)
-    {
-        Interlocked.Increment(ref _batches);
-        InterlockedMax(ref _largestBatch, batch.Count);
-        var sampling = batch[0].Sampling with { MaxNewTokens = batch.Max(r => r.Sampling.MaxNewTokens) };
-        try
-        {
-            var results = _engine.Generate(batch.Select(r => r.PromptIds).ToList(), sampling, cancellationToken: _shutdown.Token, onToken: (row, token) => batch[row].Accept(token));
-            for (int i = 0; i < batch.Count; i++)
-            {
-                Interlocked.Add(ref _tokens, results[i].CompletionIds.Count);
-                if (results[i].FinishReason == FinishReason.Cancelled)
-                    Finish(batch[i], new OperationCanceledException(batch[i].CancellationToken));
-                else
-                    Finish(batch[i], results[i]);
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            foreach (var request in batch)
-                Finish(request, e);
-        }
-    }
-
-    private void Finish(PendingRequest request, GeneratedSequence sequence)
-    {
-        Interlocked.Increment(ref _requests);
-        request.CompleteStream();
-        request.Result.TrySetResult(sequence);
-    }
-
-    private void Finish(PendingRequest request, Exception error)
-    {
-        Interlocked.Increment(ref _requests);
-        request.CompleteStream(error);
-        request.Result.TrySetException(error);
-    }
-
-    private ChatResponse ToResponse(PendingRequest request, GeneratedSequence sequence) =>
-        new(new ChatMessage(ChatRole.Assistant, request.FinalText))
+    private ChatResponse ToResponse(ChatTextTracker text, GeneratedSequence sequence) =>
+        new(new ChatMessage(ChatRole.Assistant, text.FinalText))
         {
             ModelId = Metadata.DefaultModelId,
             FinishReason = sequence.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop,
@@ -215,13 +166,6 @@ public sealed class LocalChatClient : IChatClient
                 TotalTokenCount = sequence.PromptIds.Count + sequence.CompletionIds.Count,
             },
             RawRepresentation = sequence,
+            AdditionalProperties = new() { [LocalChatOptions.GenerationKey] = sequence },
         };
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int current;
-        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
-        {
-        }
-    }
 }

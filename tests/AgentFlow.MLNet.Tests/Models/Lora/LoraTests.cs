@@ -140,4 +140,60 @@ public sealed class LoraTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => _model.AttachLora(new LoraOptions()));
         Assert.Contains("MergeAdapters", Assert.Throws<InvalidOperationException>(() => CausalLMCheckpoint.Save(_model, _temp.Path)).Message);
     }
+
+    [Fact]
+    public void WithoutAdaptersRestoresThePreviousStateSoScopesNest()
+    {
+        _model.AttachLora(new LoraOptions { Rank = 2 });
+
+        using (_model.WithoutAdapters())
+        {
+            using (_model.WithoutAdapters())
+                Assert.False(_model.AdaptersEnabled());
+            Assert.False(_model.AdaptersEnabled());
+        }
+        Assert.True(_model.AdaptersEnabled());
+        _model.SetAdaptersEnabled(false);
+        using (_model.WithoutAdapters())
+        {
+        }
+        Assert.False(_model.AdaptersEnabled());
+    }
+
+    [Fact]
+    public void AdaptersStayInFloat32OnABFloat16ModelSoTinyUpdatesAreNotLost()
+    {
+        using var model = TinyModels.Create(TinyModels.Qwen2(tied: false));
+        model.to(ScalarType.BFloat16);
+        model.AttachLora(new LoraOptions { Rank = 2 });
+        var adapters = model.named_parameters().Where(p => p.name.Contains(".lora_")).ToList();
+        var a = adapters.First(p => p.name.Contains("lora_A")).parameter;
+
+        using (no_grad())
+        {
+            var before = a.clone();
+            a.add_(1e-6);
+            Assert.True(a.sub(before).abs().max().item<float>() > 0, "a 1e-6 step on an adapter weight was lost");
+        }
+        Assert.All(adapters, p => Assert.Equal(ScalarType.Float32, p.parameter.dtype));
+        var logits = model.forward(new CausalLMInput(TinyModels.RandomIds(model.Config, batch: 1, tokens: 4))).Logits!;
+        Assert.Equal(ScalarType.BFloat16, logits.dtype);
+    }
+
+    [Fact]
+    public void PerRowAdapterRoutingEqualsTheModelWideSwitchRowByRow()
+    {
+        _model.AttachLora(new LoraOptions { Rank = 4 });
+        Train(_model);
+        var adapted = Logits(_model);
+        Tensor baseLogits;
+        using (_model.WithoutAdapters())
+            baseLogits = Logits(_model);
+
+        var routed = _model.forward(new CausalLMInput(_ids) { AdapterRows = [false, true] }).Logits!.detach();
+
+        Assert.True(routed[0].allclose(baseLogits[0], rtol: 1e-5, atol: 1e-5));
+        Assert.True(routed[1].allclose(adapted[1], rtol: 1e-5, atol: 1e-5));
+        Assert.Throws<ArgumentException>(() => _model.forward(new CausalLMInput(_ids) { AdapterRows = [true] }));
+    }
 }

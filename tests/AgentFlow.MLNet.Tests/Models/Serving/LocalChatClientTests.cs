@@ -24,7 +24,6 @@ public sealed class LocalChatClientTests : IDisposable
 
     private LocalChatClient Client(int maxNewTokens = 16) => new(_model, new LocalChatClientOptions
     {
-        BatchWindow = TimeSpan.FromMilliseconds(100),
         Sampling = new SamplingOptions { MaxNewTokens = maxNewTokens },
     });
 
@@ -34,7 +33,7 @@ public sealed class LocalChatClientTests : IDisposable
             new SamplingOptions { MaxNewTokens = maxNewTokens, StopTokenIds = _model.StopTokenIds }).Single();
 
     [Fact]
-    public async Task ConcurrentRequestsAreBatchedAndEachCallerGetsItsOwnAnswer()
+    public async Task ConcurrentRequestsEachGetTheirOwnAnswer()
     {
         using var client = Client();
         string[] questions = ["alpha", "what is 2+2?", "x", "a longer question about tools", "héllo", "z z z"];
@@ -48,8 +47,6 @@ public sealed class LocalChatClientTests : IDisposable
             Assert.Equal(_model.Tokenizer.Decode(expected.CompletionIds, skipSpecialTokens: true), responses[i].Text);
             Assert.Equal(expected.PromptIds.Count, responses[i].Usage!.InputTokenCount);
         }
-        Assert.True(client.Statistics.Batches < questions.Length, $"{client.Statistics}");
-        Assert.True(client.Statistics.LargestBatch > 1);
     }
 
     [Fact]
@@ -97,7 +94,7 @@ public sealed class LocalChatClientTests : IDisposable
 
         Assert.Equal(whole.Text, string.Concat(updates.Select(u => u.Text)));
         Assert.Equal(whole.FinishReason, updates[^1].FinishReason);
-        Assert.IsType<GeneratedSequence>(updates[^1].RawRepresentation);
+        Assert.Equal(whole.GetGeneratedSequence()!.CompletionIds, updates[^1].GetGeneratedSequence()!.CompletionIds);
     }
 
     [Fact]
@@ -117,7 +114,7 @@ public sealed class LocalChatClientTests : IDisposable
 
         Assert.Equal(Alone("keep going", 60).CompletionIds, completed.GetGeneratedSequence()!.CompletionIds);
         Assert.Equal(60, completed.GetGeneratedSequence()!.CompletionIds.Count);
-        Assert.True(client.Statistics.GeneratedTokens < completed.GetGeneratedSequence()!.CompletionIds.Count * 2);
+        Assert.True(client.Host.Statistics.GeneratedTokens < completed.GetGeneratedSequence()!.CompletionIds.Count * 2);
     }
 
     [Fact]
@@ -128,7 +125,7 @@ public sealed class LocalChatClientTests : IDisposable
         cancel.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")], cancellationToken: cancel.Token));
-        Assert.Equal(0, client.Statistics.Batches);
+        Assert.Equal(0, client.Host.Statistics.Requests);
     }
 
     [Fact]
@@ -140,5 +137,52 @@ public sealed class LocalChatClientTests : IDisposable
 
         Assert.Equal("agentflow-mlnet", metadata.ProviderName);
         Assert.Same(_model, client.GetService<LocalModel>());
+    }
+
+    [Fact]
+    public async Task TheRecordedSamplingSettingsAreTheEffectiveOnesAfterTheModelsDefaults()
+    {
+        // Qwen2.5's generation_config.json style: top_k 20 and a temperature apply unless the request says otherwise.
+        using var withDefaults = new LocalModel(TinyModels.Create(TinyLocalModels.Config(), seed: 4), ModelTokenizer.FromGguf(TinyLocalModels.ByteVocabulary()),
+            ChatTemplate.For(ChatTemplateKind.ChatML), new GenerationDefaults { Temperature = 0.7, TopK = 20, TopP = 0.8 });
+        using var client = new LocalChatClient(withDefaults, new LocalChatClientOptions { Sampling = new SamplingOptions { MaxNewTokens = 6 } });
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { TopP = 0.9f, FrequencyPenalty = 1.2f });
+        var used = response.GetGeneratedSequence()!.Sampling!;
+        var replay = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { TopP = 0.9f, FrequencyPenalty = 1.2f, Seed = unchecked((long)used.Seed!.Value) });
+
+        Assert.Equal(0.7, used.Temperature, 6);
+        Assert.Equal(0.9, used.TopP, 6);
+        Assert.Equal(20, used.TopK);
+        Assert.Equal(1.2, used.FrequencyPenalty, 6);
+        Assert.Equal(6, used.MaxNewTokens);
+        Assert.Equal(withDefaults.StopTokenIds, used.StopTokenIds);
+        Assert.Equal(response.GetGeneratedSequence()!.CompletionIds, replay.GetGeneratedSequence()!.CompletionIds);
+    }
+
+    [Fact]
+    public async Task InstructionsBecomeASystemTurnAndAdaptersCanBeChosenPerRequest()
+    {
+        using var client = Client();
+
+        var plain = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], new ChatOptions().WithAdapters(false));
+        var instructed = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], new ChatOptions { Instructions = "be brief" });
+
+        var expectedPrompt = _model.EncodeChat([new ChatTurn("system", "be brief"), new ChatTurn("user", "q")]);
+        Assert.Equal(expectedPrompt, instructed.GetGeneratedSequence()!.PromptIds);
+        Assert.Equal(_model.EncodeChat([new ChatTurn("user", "q")]), plain.GetGeneratedSequence()!.PromptIds);
+    }
+
+    [Fact]
+    public async Task TheTokenRecordSurvivesAMiddlewareThatSerialisesTheResponse()
+    {
+        using var client = Client();
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "cache me")]);
+
+        string json = System.Text.Json.JsonSerializer.Serialize(response, Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions);
+        var restored = System.Text.Json.JsonSerializer.Deserialize<ChatResponse>(json, Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions)!;
+
+        Assert.Null(restored.RawRepresentation);
+        Assert.Equal(response.GetGeneratedSequence()!.CompletionIds, restored.GetGeneratedSequence()!.CompletionIds);
     }
 }
