@@ -94,7 +94,7 @@ public sealed class LocalModelTests : IDisposable
     public void AFolderLoadsWithItsTokenizerAndGenerationDefaults()
     {
         string folder = Path.Combine(_temp.Path, "qwen");
-        string tokenizerFolder = Path.Combine(SharedData.Root, "tokenizers", "qwen3");
+        string tokenizerFolder = TestData.Qwen3TokenizerFolder;
         var config = TinyModels.Qwen2() with { VocabSize = 151_669, HiddenSize = 16, HeadDim = 4, IntermediateSize = 16, NumHiddenLayers = 1, EosTokenIds = [151645] };
         using (var model = TinyModels.Create(config))
             CausalLMCheckpoint.Save(model, folder, new CheckpointSaveOptions { CopyTokenizerFrom = tokenizerFolder });

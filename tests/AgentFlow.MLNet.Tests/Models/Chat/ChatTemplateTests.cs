@@ -76,7 +76,7 @@ public sealed class ChatTemplateTests
     [Fact]
     public void Qwen3TemplateIsChatMLWithoutDefaultSystemPrompt()
     {
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.Root, "tokenizers", "qwen3", "tokenizer_config.json")));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.Qwen3TokenizerFolder, "tokenizer_config.json")));
         var jinja = config.RootElement.GetProperty("chat_template").GetString();
 
         var template = ChatTemplate.Detect(jinja);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Models.Chat;
 using AgentFlow.MLNet.Models.Tokenization;
 
@@ -140,7 +141,7 @@ public sealed class QwenTokenizerTests(QwenTokenizers qwen) : IClassFixture<Qwen
     private static List<string> BenchmarkQuestions()
     {
         var questions = new List<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(SharedData.Root, "benchmarks"), "*.json").Order())
+        foreach (var file in Directory.GetFiles(BenchmarkLoader.DefaultDirectory, "*.json").Order())
         {
             using var document = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var row in document.RootElement.EnumerateArray())
