@@ -5,7 +5,7 @@ namespace AgentFlow.MLNet.Tests.Models.Chat;
 
 /// <summary>
 /// Renderings compared with the models' own Jinja templates: every expected string below is what
-/// @huggingface/jinja 0.5 produced from the Qwen2.5, Qwen3 (shared/data), Llama 3 and Llama 2 templates.
+/// @huggingface/jinja 0.5 produced from the Qwen2.5, Qwen3 (TestData/tokenizers), Llama 3 and Llama 2 templates.
 /// </summary>
 public sealed class ChatTemplateTests
 {

@@ -57,6 +57,38 @@ public sealed class QwenTokenizerTests(QwenTokenizers qwen) : IClassFixture<Qwen
     }
 
     [Fact]
+    public void TheSavedTokenizerLoadsBackGivingTheIdsOfHuggingFaceTokenizers()
+    {
+        using var folder = new TempFolder();
+        qwen.FromVocabAndMerges.Save(folder.Path);
+        var fromTokenizerJson = ModelTokenizer.Load(folder.Path);
+        qwen.FromFolder.Save(folder.Path);
+        var resaved = ModelTokenizer.Load(folder.Path);
+
+        foreach (var row in HuggingFaceIds)
+        {
+            var (text, expected) = ((string)row[0], (int[])row[1]);
+            Assert.Equal(expected, fromTokenizerJson.Encode(text));
+            Assert.Equal(expected, resaved.Encode(text));
+        }
+        Assert.Equal(qwen.FromFolder.ChatTemplateText, resaved.ChatTemplateText);
+        Assert.Equal(qwen.FromFolder.EosTokenId, resaved.EosTokenId);
+        Assert.Equal(qwen.FromFolder.SpecialTokens.OrderBy(t => t.Value), resaved.SpecialTokens.OrderBy(t => t.Value));
+    }
+
+    [Fact]
+    public void TheGgufExportPaddedToQwen25sEmbeddingGivesTheSameIds()
+    {
+        var vocabulary = qwen.FromFolder.ToGgufVocabulary(151_936);
+        var fromGguf = ModelTokenizer.FromGguf(vocabulary);
+
+        Assert.Equal(("gpt2", "qwen2", 151_936), (vocabulary.Model, vocabulary.PreTokenizer, vocabulary.Tokens.Count));
+        Assert.Equal("[PAD151935]", vocabulary.Tokens[^1]);
+        foreach (var row in HuggingFaceIds)
+            Assert.Equal((int[])row[1], fromGguf.Encode((string)row[0]));
+    }
+
+    [Fact]
     public void BothFileFormatsAgreeOnEveryBenchmarkQuestion()
     {
         var questions = BenchmarkQuestions();
