@@ -15,13 +15,6 @@ namespace AgentFlow.MLNet.Models;
 /// </summary>
 public static class CausalLMCheckpoint
 {
-    /// <summary>The files copied by <see cref="CheckpointSaveOptions.CopyTokenizerFrom"/>.</summary>
-    public static readonly IReadOnlyList<string> TokenizerFiles =
-    [
-        "tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "tokenizer.model",
-        "special_tokens_map.json", "added_tokens.json", "generation_config.json",
-    ];
-
     /// <summary>
     /// Loads a model from a Hugging Face folder or a <c>.gguf</c> file, validating the config and every weight file
     /// before copying weights.
@@ -66,12 +59,69 @@ public static class CausalLMCheckpoint
     }
 
     /// <summary>
-    /// Writes <paramref name="model"/> to <paramref name="folder"/> (created if needed) as <c>config.json</c> and
-    /// safetensors weights that transformers and vLLM load.
+    /// Writes <paramref name="model"/> to <paramref name="folder"/> (created if needed) as a complete Hugging Face model
+    /// folder that <see cref="LocalModel.Load"/>, transformers and vLLM load: <c>config.json</c>, safetensors weights,
+    /// the tokenizer files (<see cref="ModelTokenizer.Save"/>) and <c>generation_config.json</c> from its
+    /// <see cref="LocalModel.Defaults"/>. The chat template saved is the tokenizer's <see cref="ModelTokenizer.ChatTemplateText"/>.
     /// </summary>
-    public static void Save(CausalLM model, string folder, CheckpointSaveOptions? options = null)
+    /// <param name="model">The model; LoRA adapters must be merged first.</param>
+    /// <param name="folder">The folder to write into.</param>
+    /// <param name="options">Weight dtype and shard size; null takes the defaults.</param>
+    public static void Save(LocalModel model, string folder, CheckpointSaveOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        Save(model.Model, model.Tokenizer, folder, options);
+        AtomicFile.WriteAllBytes(Path.Combine(folder, GenerationDefaults.FileName), Encoding.UTF8.GetBytes(model.Defaults.ToJson(model.Model.Config)));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> and <paramref name="tokenizer"/> to <paramref name="folder"/> (created if needed)
+    /// as a Hugging Face model folder that <see cref="LocalModel.Load"/>, transformers and vLLM load: <c>config.json</c>,
+    /// safetensors weights and the tokenizer files (<see cref="ModelTokenizer.Save"/>).
+    /// </summary>
+    /// <param name="model">The network; LoRA adapters must be merged first.</param>
+    /// <param name="tokenizer">Its tokenizer, whose ids must fit the model's embedding (<see cref="CausalLMConfig.VocabSize"/> rows).</param>
+    /// <param name="folder">The folder to write into.</param>
+    /// <param name="options">Weight dtype and shard size; null takes the defaults.</param>
+    public static void Save(CausalLM model, ModelTokenizer tokenizer, string folder, CheckpointSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        RequireTokenizerFits(model, tokenizer);
+        SaveWeights(model, folder, options);
+        tokenizer.Save(folder);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> as one GGUF file that llama.cpp, Ollama and <see cref="LocalModel.Load"/> load:
+    /// weights, hyperparameters, the tokenizer (<see cref="ModelTokenizer.ToGgufVocabulary"/>) and its chat template.
+    /// </summary>
+    /// <param name="model">The model; LoRA adapters must be merged first.</param>
+    /// <param name="path">The <c>.gguf</c> file to write.</param>
+    /// <param name="weightType">Storage of 2-D weights: F32, F16 (default), BF16 or Q8_0. Norms and biases stay F32.</param>
+    public static void SaveGguf(LocalModel model, string path, GgmlType weightType = GgmlType.F16)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        SaveGguf(model.Model, model.Tokenizer, path, weightType);
+    }
+
+    /// <summary>Writes <paramref name="model"/> with <paramref name="tokenizer"/> as one GGUF file that llama.cpp, Ollama and <see cref="LocalModel.Load"/> load.</summary>
+    /// <param name="model">The network; LoRA adapters must be merged first.</param>
+    /// <param name="tokenizer">Its tokenizer, padded to the model's <see cref="CausalLMConfig.VocabSize"/> tokens as llama.cpp needs.</param>
+    /// <param name="path">The <c>.gguf</c> file to write.</param>
+    /// <param name="weightType">Storage of 2-D weights: F32, F16 (default), BF16 or Q8_0. Norms and biases stay F32.</param>
+    /// <exception cref="NotSupportedException">The tokenizer has no GGUF form (see <see cref="ModelTokenizer.ToGgufVocabulary"/>).</exception>
+    public static void SaveGguf(CausalLM model, ModelTokenizer tokenizer, string path, GgmlType weightType = GgmlType.F16)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        RequireTokenizerFits(model, tokenizer);
+        WriteGguf(model, path, weightType, tokenizer.ToGgufVocabulary(model.Config.VocabSize));
+    }
+
+    /// <summary>config.json and the safetensors weights alone, for tests of the weight format.</summary>
+    internal static void SaveWeights(CausalLM model, string folder, CheckpointSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(folder);
         options ??= new CheckpointSaveOptions();
         if (model.Lora is not null)
             throw new InvalidOperationException("The model has LoRA adapters: call MergeAdapters() to save a merged model, or save the adapters alone with LoraCheckpoint.Save.");
@@ -79,24 +129,14 @@ public static class CausalLMCheckpoint
             throw new NotSupportedException("This model's rotary frequencies came from a GGUF rope_freqs tensor, which config.json cannot express; save it as GGUF instead.");
         Directory.CreateDirectory(folder);
 
-        if (options.CopyTokenizerFrom is { } source && !Path.GetFullPath(source).Equals(Path.GetFullPath(folder), StringComparison.Ordinal))
-        {
-            foreach (string name in TokenizerFiles.Where(name => File.Exists(Path.Combine(source, name))))
-                File.Copy(Path.Combine(source, name), Path.Combine(folder, name), overwrite: true);
-        }
-
         var dtype = options.DType ?? model.Describe().DType;
         var config = model.Config with { TorchDtype = TorchDtypeName(dtype) };
         SafetensorsCheckpoint.Save(model, folder, options.DType, options.MaxShardBytes);
         AtomicFile.WriteAllBytes(Path.Combine(folder, "config.json"), Encoding.UTF8.GetBytes(config.ToJson()));
     }
 
-    /// <summary>Writes <paramref name="model"/> as a GGUF file that llama.cpp and Ollama load, with the tokenizer when given.</summary>
-    /// <param name="model">The model; adapters must be merged first.</param>
-    /// <param name="path">The <c>.gguf</c> file to write.</param>
-    /// <param name="weightType">Storage of 2-D weights: F32, F16 (default), BF16 or Q8_0. Norms and biases stay F32.</param>
-    /// <param name="vocabulary">The tokenizer to embed, e.g. from <see cref="GgufModel.Vocabulary"/>; null writes none.</param>
-    public static void SaveGguf(CausalLM model, string path, GgmlType weightType = GgmlType.F16, GgufVocabulary? vocabulary = null)
+    /// <summary>A GGUF file with the given vocabulary, or none, for tests of the weight format.</summary>
+    internal static void WriteGguf(CausalLM model, string path, GgmlType weightType, GgufVocabulary? vocabulary)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Lora is not null)
@@ -104,6 +144,14 @@ public static class CausalLMCheckpoint
         using var scope = NewDisposeScope();
         var weights = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter.detach().cpu());
         GgufModelWriter.Write(path, model.Config, weights, vocabulary, weightType, model.RopeFrequencyDivisors?.ToArray());
+    }
+
+    private static void RequireTokenizerFits(CausalLM model, ModelTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ArgumentException(
+                $"The tokenizer has {tokenizer.VocabSize} tokens, but the model's embedding has only {model.Config.VocabSize} rows (vocab_size).", nameof(tokenizer));
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models;
 
-/// <summary>How <see cref="CausalLMCheckpoint.Save"/> writes a Hugging Face model folder.</summary>
+/// <summary>How <c>CausalLMCheckpoint.Save</c> writes a Hugging Face model folder.</summary>
 public sealed record CheckpointSaveOptions
 {
     /// <summary>Dtype of the saved weights; null keeps the model's dtype. Default null. (<c>BFloat16</c> halves the size of an fp32 model.)</summary>
@@ -10,11 +10,4 @@ public sealed record CheckpointSaveOptions
 
     /// <summary>Largest shard in bytes before the weights are split into <c>model-0000k-of-0000n.safetensors</c> files. Default 5 GiB, as transformers uses.</summary>
     public long MaxShardBytes { get; init; } = 5L * 1024 * 1024 * 1024;
-
-    /// <summary>
-    /// A model folder whose tokenizer and generation files (<c>tokenizer.json</c>, <c>tokenizer_config.json</c>,
-    /// <c>vocab.json</c>, <c>merges.txt</c>, <c>special_tokens_map.json</c>, <c>generation_config.json</c>, …) are copied
-    /// beside the weights so the saved folder can be served by vLLM or transformers as is. Default null (none copied).
-    /// </summary>
-    public string? CopyTokenizerFrom { get; init; }
 }

@@ -28,6 +28,9 @@ public sealed record GenerationDefaults
     /// <summary><c>eos_token_id</c> (one or a list): the ids that end generation.</summary>
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
 
+    /// <summary>The file name Hugging Face folders use.</summary>
+    public const string FileName = "generation_config.json";
+
     /// <summary>
     /// Reads <c>generation_config.json</c> in <paramref name="folder"/>, or returns empty defaults when there is none.
     /// An <c>eos_token_id</c> that names no token (null or negative) is left out; other token-id fields
@@ -37,7 +40,7 @@ public sealed record GenerationDefaults
     /// <param name="warnings">Receives a line for each value left out; null discards them.</param>
     public static GenerationDefaults Load(string folder, ICollection<string>? warnings = null)
     {
-        string path = Path.Combine(folder, "generation_config.json");
+        string path = Path.Combine(folder, FileName);
         if (!File.Exists(path))
             return new GenerationDefaults();
         try
@@ -58,6 +61,33 @@ public sealed record GenerationDefaults
         {
             throw new InvalidDataException($"'{path}' is not a valid generation config: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// These defaults as a <c>generation_config.json</c> that <see cref="Load"/> and transformers read: the set fields,
+    /// plus <paramref name="config"/>'s BOS id and (when none is set here) its EOS ids.
+    /// </summary>
+    internal string ToJson(CausalLMConfig config)
+    {
+        var root = new JsonObject();
+        if (config.BosTokenId is int bos)
+            root["bos_token_id"] = bos;
+        var eos = EosTokenIds.Count > 0 ? EosTokenIds : config.EosTokenIds;
+        if (eos.Count == 1)
+            root["eos_token_id"] = eos[0];
+        else if (eos.Count > 1)
+            root["eos_token_id"] = new JsonArray([.. eos.Select(id => (JsonNode)id)]);
+        if (DoSample is bool doSample)
+            root["do_sample"] = doSample;
+        if (Temperature is double temperature)
+            root["temperature"] = temperature;
+        if (TopP is double topP)
+            root["top_p"] = topP;
+        if (TopK is int topK)
+            root["top_k"] = topK;
+        if (MaxNewTokens is int maxNewTokens)
+            root["max_new_tokens"] = maxNewTokens;
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>Sampling options from <paramref name="template"/>, with each explicit value winning, then these defaults.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Rewards;
 using AgentFlow.MLNet.Tests.Native;
@@ -30,15 +31,28 @@ public class BenchmarkLoaderTests
         Assert.Equal(rows, set.Items.Select(i => i.Id).Distinct().Count());
     }
 
-    [Fact]
-    public void The_shipped_files_are_the_shared_test_sets_with_their_licence()
+    // SHA-256 of the AgentFlow release's test sets and of the licence and README that ship with them.
+    public static TheoryData<string, string> ShippedFiles => new()
     {
-        string shared = Path.Combine(SharedData.Root, "benchmarks");
-        string[] expected = [.. BenchmarkCatalog.All.Select(b => b.FileName), "LICENSE.AgentFlow", "README.md"];
+        { "bamboogle.json", "647c37dda2f27341e3f28e5b2a9625f6abcff44639f26a08dcbe1667d831d5e2" },
+        { "hotpotqa.json", "81f09495a18c6bc1cd1c48483babc6c59dfb9381e524850be53ffb62a9c28fd7" },
+        { "2wiki.json", "eb4b045ebf8e3441bb14a7420e5d84bafcaea58c776cfec75c3bb98ee1653122" },
+        { "musique.json", "195b9e75a45c58a5a0398c753a1d8fb7a8adf87b4bfde3f12d20ce22517e4759" },
+        { "aime24.json", "9284356275e85963bc7508d41c42b73215faffc962abad02f248a650ca51feb2" },
+        { "amc23.json", "ad7c8d4930ac9399e01915632c92fa69f7988f6f097bd57ebc7067569aa63072" },
+        { "gameof24.json", "ffb0c95018ba400931f2940a2dabae666f1ed6d0383beadd969f0447869a14ff" },
+        { "LICENSE.AgentFlow", "7b3d5313d62030d656f5237984c011b40381292cbe8ea97d7998cd0a752826a0" },
+        { "README.md", "26b70a02371050f28d555fbb2b89b3bafc6b84ac6dd4f2af098086fb9acba703" },
+    };
 
-        foreach (string file in expected)
-            Assert.Equal(File.ReadAllBytes(Path.Combine(shared, file)), File.ReadAllBytes(Path.Combine(BenchmarkLoader.DefaultDirectory, file)));
-    }
+    [Theory]
+    [MemberData(nameof(ShippedFiles))]
+    public void The_shipped_files_are_the_AgentFlow_test_sets_with_their_licence(string file, string sha256) =>
+        Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(BenchmarkLoader.DefaultDirectory, file)))));
+
+    [Fact]
+    public void Every_catalogued_set_is_among_the_pinned_files() =>
+        Assert.Subset(ShippedFiles.Select(row => (string)row[0]).ToHashSet(), BenchmarkCatalog.All.Select(b => b.FileName).ToHashSet());
 
     [Fact]
     public void Questions_come_from_query_and_answers_become_strings()

@@ -16,7 +16,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string Qwen3Tokenizer => Path.Combine(SharedData.Root, "tokenizers", "qwen3");
+    private static string Qwen3Tokenizer => TestData.Qwen3TokenizerFolder;
 
     [Fact]
     public void TokenizePrintsTheIdsOfStandardInputExactly()

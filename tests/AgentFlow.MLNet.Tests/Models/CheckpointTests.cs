@@ -37,7 +37,7 @@ public sealed class CheckpointTests : IDisposable
         using var original = TinyModels.Create(ConfigFor(layout));
         var ids = TinyModels.RandomIds(original.Config, batch: 2, tokens: 9);
 
-        CausalLMCheckpoint.Save(original, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(original, _temp.Path);
         using var loaded = CausalLMCheckpoint.Load(_temp.Path);
 
         Assert.Equal(original.Config.ToJson(), (loaded.Config with { TorchDtype = null }).ToJson());
@@ -52,7 +52,7 @@ public sealed class CheckpointTests : IDisposable
         using var original = TinyModels.Create(TinyModels.Llama());
         var ids = TinyModels.RandomIds(original.Config, batch: 1, tokens: 8);
 
-        CausalLMCheckpoint.Save(original, _temp.Path, new CheckpointSaveOptions { MaxShardBytes = 20_000 });
+        CausalLMCheckpoint.SaveWeights(original, _temp.Path, new CheckpointSaveOptions { MaxShardBytes = 20_000 });
         using var loaded = CausalLMCheckpoint.Load(_temp.Path);
 
         var shards = Directory.GetFiles(_temp.Path, "model-*-of-*.safetensors");
@@ -65,9 +65,9 @@ public sealed class CheckpointTests : IDisposable
     public void SavingAgainAsOneFileRemovesTheOldShards()
     {
         using var model = TinyModels.Create(TinyModels.Llama());
-        CausalLMCheckpoint.Save(model, _temp.Path, new CheckpointSaveOptions { MaxShardBytes = 20_000 });
+        CausalLMCheckpoint.SaveWeights(model, _temp.Path, new CheckpointSaveOptions { MaxShardBytes = 20_000 });
 
-        CausalLMCheckpoint.Save(model, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(model, _temp.Path);
 
         Assert.Equal(["config.json", "model.safetensors"], Directory.GetFiles(_temp.Path).Select(f => Path.GetFileName(f)!).Order().ToArray());
     }
@@ -80,7 +80,7 @@ public sealed class CheckpointTests : IDisposable
         using var scope = NewDisposeScope();
         using var original = TinyModels.Create(TinyModels.Qwen2());
 
-        CausalLMCheckpoint.Save(original, _temp.Path, new CheckpointSaveOptions { DType = stored });
+        CausalLMCheckpoint.SaveWeights(original, _temp.Path, new CheckpointSaveOptions { DType = stored });
         using var loaded = CausalLMCheckpoint.Load(_temp.Path);
 
         Assert.Contains($"\"torch_dtype\": \"{dtypeName}\"", File.ReadAllText(Path.Combine(_temp.Path, "config.json")));
@@ -93,26 +93,11 @@ public sealed class CheckpointTests : IDisposable
     public void AFloat32CheckpointLoadsIntoBfloat16Compute()
     {
         using var original = TinyModels.Create(TinyModels.Llama());
-        CausalLMCheckpoint.Save(original, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(original, _temp.Path);
 
         using var loaded = CausalLMCheckpoint.Load(_temp.Path, new ModelLoadOptions { DType = ScalarType.BFloat16 });
 
         Assert.Equal(ScalarType.BFloat16, loaded.Describe().DType);
-    }
-
-    [Fact]
-    public void TokenizerFilesAreCopiedBesideTheWeights()
-    {
-        string source = Path.Combine(_temp.Path, "source");
-        Directory.CreateDirectory(source);
-        File.WriteAllText(Path.Combine(source, "tokenizer.json"), "{}");
-        File.WriteAllText(Path.Combine(source, "notes.txt"), "not a tokenizer file");
-        using var model = TinyModels.Create(TinyModels.Llama());
-
-        CausalLMCheckpoint.Save(model, Path.Combine(_temp.Path, "out"), new CheckpointSaveOptions { CopyTokenizerFrom = source });
-
-        Assert.True(File.Exists(Path.Combine(_temp.Path, "out", "tokenizer.json")));
-        Assert.False(File.Exists(Path.Combine(_temp.Path, "out", "notes.txt")));
     }
 
     // ---- bad input: each gives a clear error naming the problem ----
@@ -120,7 +105,7 @@ public sealed class CheckpointTests : IDisposable
     private string SaveTiny()
     {
         using var model = TinyModels.Create(TinyModels.Llama());
-        CausalLMCheckpoint.Save(model, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(model, _temp.Path);
         return Path.Combine(_temp.Path, SafetensorsCheckpoint.SingleFile);
     }
 
@@ -199,7 +184,7 @@ public sealed class CheckpointTests : IDisposable
     public void AMissingTensorIsNamed()
     {
         using var model = TinyModels.Create(TinyModels.Llama());
-        CausalLMCheckpoint.Save(model, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(model, _temp.Path);
         var kept = model.state_dict().Where(p => p.Key != "model.layers.1.mlp.up_proj.weight").ToList();
         SafetensorsWriter.Write(Path.Combine(_temp.Path, SafetensorsCheckpoint.SingleFile), kept);
 
@@ -227,7 +212,7 @@ public sealed class CheckpointTests : IDisposable
     public void AnUnexpectedTensorIsNamed()
     {
         using var model = TinyModels.Create(TinyModels.Llama());
-        CausalLMCheckpoint.Save(model, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(model, _temp.Path);
         var extra = model.state_dict().Append(new("model.layers.0.self_attn.q_norm.weight", ones(8))).ToList();
         SafetensorsWriter.Write(Path.Combine(_temp.Path, SafetensorsCheckpoint.SingleFile), extra);
 

@@ -60,7 +60,7 @@ public sealed class HuggingFaceSpecialTokenTests : IDisposable
         _folder.WriteTokenizerJson(vocab, [], splitPattern: null,
             addedTokens: [(TinyLocalModels.EndOfText, "<|endoftext|>", true), (TinyLocalModels.ImStart, "<|im_start|>", true), (TinyLocalModels.ImEnd, "<|im_end|>", true)]);
         using (var model = TinyModels.Create(TinyLocalModels.Config()))
-            CausalLMCheckpoint.Save(model, _folder.Path);
+            CausalLMCheckpoint.SaveWeights(model, _folder.Path);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder.Path, "config.json")))!.AsObject();
         foreach (var (key, value) in JsonNode.Parse("{" + configIds + "}")!.AsObject().ToList())
             config[key] = value?.DeepClone();

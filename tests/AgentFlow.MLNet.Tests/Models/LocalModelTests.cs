@@ -31,7 +31,7 @@ public sealed class LocalModelTests : IDisposable
         string path = Path.Combine(_temp.Path, "tiny.gguf");
         var ids = TinyModels.RandomIds(config, batch: 2, tokens: 7);
 
-        CausalLMCheckpoint.SaveGguf(original, path, GgmlType.F32);
+        CausalLMCheckpoint.WriteGguf(original, path, GgmlType.F32, vocabulary: null);
         using var loaded = CausalLMCheckpoint.Load(path);
 
         Assert.True(Logits(original, ids).equal(Logits(loaded, ids)).all().item<bool>());
@@ -46,7 +46,7 @@ public sealed class LocalModelTests : IDisposable
         string path = Path.Combine(_temp.Path, "q8.gguf");
         var ids = TinyModels.RandomIds(config, batch: 1, tokens: 6);
 
-        CausalLMCheckpoint.SaveGguf(original, path, GgmlType.Q8_0);
+        CausalLMCheckpoint.WriteGguf(original, path, GgmlType.Q8_0, vocabulary: null);
         using var loaded = CausalLMCheckpoint.Load(path);
 
         // 8-bit weights: each logit moves by a small fraction of the logits' spread, but they do move.
@@ -65,12 +65,12 @@ public sealed class LocalModelTests : IDisposable
         string path = Path.Combine(_temp.Path, "llama3.gguf");
         var ids = TinyModels.RandomIds(config, batch: 1, tokens: 9);
 
-        CausalLMCheckpoint.SaveGguf(original, path, GgmlType.F32);
+        CausalLMCheckpoint.WriteGguf(original, path, GgmlType.F32, vocabulary: null);
         using var loaded = CausalLMCheckpoint.Load(path);
 
         Assert.NotNull(loaded.RopeFrequencyDivisors);
         Assert.True(Logits(original, ids).allclose(Logits(loaded, ids), rtol: 1e-5, atol: 1e-5));
-        Assert.Throws<NotSupportedException>(() => CausalLMCheckpoint.Save(loaded, Path.Combine(_temp.Path, "hf")));
+        Assert.Throws<NotSupportedException>(() => CausalLMCheckpoint.SaveWeights(loaded, Path.Combine(_temp.Path, "hf")));
     }
 
     [Fact]
@@ -94,10 +94,12 @@ public sealed class LocalModelTests : IDisposable
     public void AFolderLoadsWithItsTokenizerAndGenerationDefaults()
     {
         string folder = Path.Combine(_temp.Path, "qwen");
-        string tokenizerFolder = Path.Combine(SharedData.Root, "tokenizers", "qwen3");
+        string tokenizerFolder = TestData.Qwen3TokenizerFolder;
         var config = TinyModels.Qwen2() with { VocabSize = 151_669, HiddenSize = 16, HeadDim = 4, IntermediateSize = 16, NumHiddenLayers = 1, EosTokenIds = [151645] };
         using (var model = TinyModels.Create(config))
-            CausalLMCheckpoint.Save(model, folder, new CheckpointSaveOptions { CopyTokenizerFrom = tokenizerFolder });
+            CausalLMCheckpoint.SaveWeights(model, folder);
+        foreach (string file in (string[])["tokenizer.json", "tokenizer_config.json"])
+            File.Copy(Path.Combine(tokenizerFolder, file), Path.Combine(folder, file));
         File.WriteAllText(Path.Combine(folder, "generation_config.json"), """{"do_sample": true, "temperature": 0.7, "top_p": 0.8, "eos_token_id": [151645, 151643]}""");
 
         using var local = LocalModel.Load(folder);

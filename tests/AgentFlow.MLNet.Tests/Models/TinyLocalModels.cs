@@ -33,7 +33,7 @@ internal static class TinyLocalModels
     internal static CausalLM SaveGguf(string path, int seed = 1)
     {
         var model = TinyModels.Create(Config(), seed);
-        CausalLMCheckpoint.SaveGguf(model, path, AgentFlow.MLNet.Models.Gguf.GgmlType.F32, ByteVocabulary());
+        CausalLMCheckpoint.WriteGguf(model, path, AgentFlow.MLNet.Models.Gguf.GgmlType.F32, ByteVocabulary());
         return model;
     }
 }

@@ -10,30 +10,21 @@ namespace AgentFlow.MLNet.Models.Tokenization;
 internal static class ByteLevelBpe
 {
     /// <summary>A tokenizer over a byte-level vocabulary; added tokens are matched whole in the text before the split.</summary>
-    /// <param name="vocabulary">Token text in <see cref="ByteLevelAlphabet"/> characters → id.</param>
-    /// <param name="merges">"left right" merges, best first.</param>
-    /// <param name="addedTokens">Tokens matched whole (content → id).</param>
-    /// <param name="pattern">The word-splitting regex (<see cref="PreTokenizerPatterns"/>).</param>
-    /// <param name="nfc">NFC-normalise the text first.</param>
-    /// <param name="ignoreMerges">
-    /// A word found whole in the vocabulary becomes that one token before any merge is tried (Llama 3's
-    /// <c>ignore_merges</c>, which is how tiktoken encodes). BpeTokenizer has no such switch, so these
-    /// vocabularies are handed to TiktokenTokenizer with each token's id as its tiktoken rank; that is exact for
-    /// tiktoken conversions, whose merges are ordered by the id of the token they make (checked here).
+    /// <param name="definition">
+    /// The vocabulary, merges, split pattern and normalisation. With <see cref="ByteLevelBpeDefinition.IgnoreMerges"/>
+    /// a word found whole in the vocabulary becomes that one token before any merge is tried (Llama 3, which is how
+    /// tiktoken encodes). BpeTokenizer has no such switch, so these vocabularies are handed to TiktokenTokenizer with
+    /// each token's id as its tiktoken rank; that is exact for tiktoken conversions, whose merges are ordered by the
+    /// id of the token they make (checked here).
     /// </param>
+    /// <param name="addedTokens">Tokens matched whole (content → id).</param>
     /// <param name="source">The file(s) the data came from, for error messages.</param>
-    public static Tokenizer Create(
-        IReadOnlyDictionary<string, int> vocabulary,
-        IReadOnlyList<string> merges,
-        IReadOnlyDictionary<string, int> addedTokens,
-        string pattern,
-        bool nfc,
-        bool ignoreMerges,
-        string source)
+    public static Tokenizer Create(ByteLevelBpeDefinition definition, IReadOnlyDictionary<string, int> addedTokens, string source)
     {
-        var preTokenizer = new RegexPreTokenizer(PreTokenizerPatterns.Compile(pattern, source), addedTokens);
-        var normalizer = nfc ? NfcNormalizer.Instance : null;
-        if (ignoreMerges)
+        var (vocabulary, merges) = (definition.Vocabulary, definition.Merges);
+        var preTokenizer = new RegexPreTokenizer(PreTokenizerPatterns.Compile(definition.Pattern, source), addedTokens);
+        var normalizer = definition.Nfc ? NfcNormalizer.Instance : null;
+        if (definition.IgnoreMerges)
             return CreateTiktoken(vocabulary, merges, addedTokens, preTokenizer, normalizer, source);
 
         try

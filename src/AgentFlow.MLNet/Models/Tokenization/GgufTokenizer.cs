@@ -72,19 +72,18 @@ internal static class GgufTokenizer
         }
 
         var isLlama3 = pattern == PreTokenizerPatterns.Llama3;
-        var inner = ByteLevelBpe.Create(
+        var definition = new ByteLevelBpeDefinition(
             tokenIds,
             merges,
-            added.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal),
             pattern,
             // Qwen2's own tokenizer NFC-normalises; keeping that makes GGUF and tokenizer.json agree.
-            nfc: pattern == PreTokenizerPatterns.Qwen2,
+            Nfc: pattern == PreTokenizerPatterns.Qwen2,
             // llama.cpp encodes Llama 3 words found whole in the vocabulary as one token, as tiktoken does.
-            ignoreMerges: isLlama3,
-            Source);
+            IgnoreMerges: isLlama3);
+        var inner = ByteLevelBpe.Create(definition, added.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal), Source);
         return new ModelTokenizer(
             inner, added, vocabulary.Tokens.Count, vocabulary.BosTokenId, vocabulary.EosTokenId,
-            vocabulary.AddBosToken ?? isLlama3, vocabulary.ChatTemplate, warnings);
+            vocabulary.AddBosToken ?? isLlama3, vocabulary.ChatTemplate, definition, vocabulary, warnings);
     }
 
     private static ModelTokenizer CreateSentencePiece(GgufVocabulary vocabulary, List<AddedToken> added, IEnumerable<string>? warnings)
@@ -96,10 +95,11 @@ internal static class GgufTokenizer
             .Select(id => SentencePieceModelProto.PieceType(vocabulary.TokenTypes?[id] ?? 1))
             .ToArray();
 
+        var modelProto = SentencePieceModelProto.Write(vocabulary, pieceTypes);
         LlamaTokenizer inner;
         try
         {
-            using var model = new MemoryStream(SentencePieceModelProto.Write(vocabulary, pieceTypes));
+            using var model = new MemoryStream(modelProto);
             inner = LlamaTokenizer.Create(
                 model, addBeginOfSentence: false, addEndOfSentence: false,
                 added.Count == 0 ? null : added.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal));
@@ -112,6 +112,6 @@ internal static class GgufTokenizer
 
         return new ModelTokenizer(
             inner, added, vocabulary.Tokens.Count, vocabulary.BosTokenId, vocabulary.EosTokenId,
-            vocabulary.AddBosToken ?? true, vocabulary.ChatTemplate, warnings);
+            vocabulary.AddBosToken ?? true, vocabulary.ChatTemplate, new TokenizerModelDefinition(modelProto), vocabulary, warnings);
     }
 }

@@ -13,8 +13,8 @@ internal static class HuggingFaceTokenizerFiles
         var added = MergeAddedTokens(json.AddedTokens, config?.AddedTokens, tokenizerJsonPath);
         var addedById = ToDictionary(added);
 
-        var inner = ByteLevelBpe.Create(
-            json.Vocabulary, json.Merges, addedById, json.PreTokenizerPattern, json.NfcNormalization, json.IgnoreMerges, tokenizerJsonPath);
+        var definition = new ByteLevelBpeDefinition(json.Vocabulary, json.Merges, json.PreTokenizerPattern, json.NfcNormalization, json.IgnoreMerges);
+        var inner = ByteLevelBpe.Create(definition, addedById, tokenizerJsonPath);
         var source = config is null ? tokenizerJsonPath : $"{tokenizerJsonPath}' + '{TokenizerConfigJson.FileName}";
         var bosToken = config?.BosToken ?? json.PrependedToken;
         var warnings = new List<string>();
@@ -26,7 +26,8 @@ internal static class HuggingFaceTokenizerFiles
             ResolveId(config?.EosToken, addedById, json.Vocabulary, source, "eos_token", warnings),
             config?.AddBosToken ?? json.PrependedToken is not null,
             config?.ChatTemplate,
-            warnings);
+            definition,
+            warnings: warnings);
     }
 
     /// <summary>vocab.json + merges.txt (+ tokenizer_config.json, whose added tokens join <paramref name="specialTokens"/>).</summary>
@@ -39,8 +40,8 @@ internal static class HuggingFaceTokenizerFiles
         var added = MergeAddedTokens(specialTokens, config?.AddedTokens, vocabJsonPath);
         var addedById = ToDictionary(added);
 
-        var inner = ByteLevelBpe.Create(
-            vocabulary, merges, addedById, PreTokenizerPatterns.Qwen2, nfc: true, ignoreMerges: false, $"'{vocabJsonPath}' + '{mergesPath}'");
+        var definition = new ByteLevelBpeDefinition(vocabulary, merges, PreTokenizerPatterns.Qwen2, Nfc: true, IgnoreMerges: false);
+        var inner = ByteLevelBpe.Create(definition, addedById, $"'{vocabJsonPath}' + '{mergesPath}'");
         var warnings = new List<string>();
         return new ModelTokenizer(
             inner,
@@ -50,7 +51,8 @@ internal static class HuggingFaceTokenizerFiles
             ResolveId(config?.EosToken, addedById, vocabulary, TokenizerConfigJson.FileName, "eos_token", warnings),
             config?.AddBosToken ?? false,
             config?.ChatTemplate,
-            warnings);
+            definition,
+            warnings: warnings);
     }
 
     /// <summary>
@@ -62,10 +64,11 @@ internal static class HuggingFaceTokenizerFiles
         var defaults = config is not { AddedTokens.Count: > 0 };
         var added = defaults ? Llama3SpecialTokens.Create() : config!.AddedTokens;
         var addedById = ToDictionary(added);
+        var contents = File.ReadAllBytes(path);
         TiktokenTokenizer inner;
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = new MemoryStream(contents);
             inner = TiktokenTokenizer.Create(
                 stream, new RegexPreTokenizer(PreTokenizerPatterns.Compile(PreTokenizerPatterns.Llama3, path), addedById), normalizer: null, addedById);
         }
@@ -83,7 +86,8 @@ internal static class HuggingFaceTokenizerFiles
             ResolveId(config?.EosToken ?? (defaults ? Llama3SpecialTokens.EndOfText : null), addedById, NoVocabulary, path, "eos_token", warnings),
             config?.AddBosToken ?? true,
             config?.ChatTemplate,
-            warnings);
+            new TokenizerModelDefinition(contents),
+            warnings: warnings);
     }
 
     /// <summary>
@@ -93,7 +97,8 @@ internal static class HuggingFaceTokenizerFiles
     public static ModelTokenizer FromSentencePieceModel(string path, TokenizerConfigJson? config)
     {
         var added = (config?.AddedTokens ?? []).ToList();
-        var inner = CreateSentencePiece(path, added);
+        var contents = File.ReadAllBytes(path);
+        var inner = CreateSentencePiece(contents, path, added);
         var controls = new[]
             {
                 new AddedToken(inner.BeginningOfSentenceId, inner.BeginningOfSentenceToken, Special: true),
@@ -107,7 +112,7 @@ internal static class HuggingFaceTokenizerFiles
         {
             // The ids of BOS/EOS/unknown are only known from the model, so it is read a second time with them.
             added.AddRange(controls);
-            inner = CreateSentencePiece(path, added);
+            inner = CreateSentencePiece(contents, path, added);
         }
         return new ModelTokenizer(
             inner,
@@ -116,14 +121,15 @@ internal static class HuggingFaceTokenizerFiles
             inner.BeginningOfSentenceId,
             inner.EndOfSentenceId,
             config?.AddBosToken ?? true,
-            config?.ChatTemplate);
+            config?.ChatTemplate,
+            new TokenizerModelDefinition(contents));
     }
 
-    private static LlamaTokenizer CreateSentencePiece(string path, IReadOnlyList<AddedToken> added)
+    private static LlamaTokenizer CreateSentencePiece(byte[] contents, string path, IReadOnlyList<AddedToken> added)
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = new MemoryStream(contents);
             return LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, added.Count == 0 ? null : ToDictionary(added));
         }
         catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or ArgumentException)

@@ -20,6 +20,8 @@ public sealed class ModelTokenizer
         int? eosTokenId,
         bool addBosToken,
         string? chatTemplateText,
+        TokenizerDefinition definition,
+        GgufVocabulary? ggufVocabulary = null,
         IEnumerable<string>? warnings = null)
     {
         var added = addedTokens.ToArray();
@@ -32,6 +34,9 @@ public sealed class ModelTokenizer
             addBosToken = false;
         }
         Inner = inner;
+        AddedTokens = added;
+        Definition = definition;
+        GgufVocabulary = ggufVocabulary;
         SpecialTokens = added.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal).AsReadOnly();
         _skippedBySkipSpecialTokens = added.Where(t => t.Special).Select(t => t.Id).ToHashSet();
         VocabSize = Math.Max(baseVocabularySize, added.Length == 0 ? 0 : added.Max(t => t.Id) + 1);
@@ -76,6 +81,15 @@ public sealed class ModelTokenizer
 
     /// <summary>The raw Jinja chat template the files carry, when they carry one.</summary>
     public string? ChatTemplateText { get; }
+
+    /// <summary>The added tokens behind <see cref="SpecialTokens"/>, with their special flags, by id.</summary>
+    internal IReadOnlyList<AddedToken> AddedTokens { get; }
+
+    /// <summary>The data this tokenizer was built from, for writing it back out.</summary>
+    internal TokenizerDefinition Definition { get; }
+
+    /// <summary>The GGUF metadata this tokenizer was read from, kept whole (scores, token types) for re-export; null otherwise.</summary>
+    internal GgufVocabulary? GgufVocabulary { get; }
 
     /// <summary>
     /// Token ids of <paramref name="text"/>. Special tokens written in the text (e.g. <c>&lt;|im_end|&gt;</c>) become
@@ -122,6 +136,30 @@ public sealed class ModelTokenizer
     }
 
     /// <summary>
+    /// Writes this tokenizer to <paramref name="folder"/> (created if needed) as Hugging Face files that
+    /// <see cref="Load"/>, transformers and vLLM read, giving the same ids: <c>tokenizer.json</c> for a byte-level BPE
+    /// vocabulary, the <c>tokenizer.model</c> it came from for SentencePiece and tiktoken ones, and always
+    /// <c>tokenizer_config.json</c> (added tokens, BOS/EOS, <c>add_bos_token</c>, the chat template). Tokenizer files of
+    /// another kind already in the folder are removed, since the loader could prefer them.
+    /// </summary>
+    /// <param name="folder">The model folder to write into.</param>
+    public void Save(string folder) => TokenizerFileWriter.Write(this, folder);
+
+    /// <summary>
+    /// This tokenizer as GGUF <c>tokenizer.ggml.*</c> metadata (what <c>CausalLMCheckpoint.SaveGguf</c> embeds), with
+    /// exactly <paramref name="tokenCount"/> tokens: llama.cpp needs one per embedding row, so ids from
+    /// <see cref="VocabSize"/> up are filled with unused <c>[PAD{id}]</c> tokens, as llama.cpp's converter does.
+    /// Byte-level BPE vocabularies become GGUF <c>gpt2</c> vocabularies; one read from a GGUF file is returned as read.
+    /// </summary>
+    /// <param name="tokenCount">Tokens to write, usually the model's <c>vocab_size</c>; at least <see cref="VocabSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokenCount"/> is below <see cref="VocabSize"/>.</exception>
+    /// <exception cref="NotSupportedException">
+    /// A SentencePiece or tiktoken <c>tokenizer.model</c> (convert its model folder with llama.cpp's converter), or a
+    /// byte-level split pattern that no <c>tokenizer.ggml.pre</c> name reproduces.
+    /// </exception>
+    public GgufVocabulary ToGgufVocabulary(int tokenCount) => GgufVocabularyExport.Create(this, tokenCount);
+
+    /// <summary>
     /// Loads the tokenizer of a model folder, or of one tokenizer file. In a folder, a SentencePiece
     /// <c>tokenizer.model</c> (Llama 2) comes first, then <c>tokenizer.json</c>, then <c>vocab.json</c> +
     /// <c>merges.txt</c>, then a tiktoken <c>tokenizer.model</c> (Llama 3); <c>tokenizer_config.json</c> beside it
@@ -165,12 +203,14 @@ public sealed class ModelTokenizer
     public static ModelTokenizer FromGguf(GgufVocabulary vocabulary) => GgufTokenizer.Create(vocabulary);
 
     /// <summary>
-    /// A tokenizer with no merges for tiny models trained from scratch: ids 0–255 are the bytes of the UTF-8 text,
+    /// A byte-level BPE tokenizer with no merges, for tiny models trained from scratch: ids 0–255 are the bytes of the
+    /// UTF-8 text (as GPT-2 byte symbols, so <see cref="Save"/> writes a standard <c>tokenizer.json</c>),
     /// <paramref name="specialTokens"/> follow from 256 in order. Any text round-trips exactly.
     /// </summary>
     /// <param name="specialTokens">Special tokens, e.g. <c>&lt;|im_start|&gt;</c>, <c>&lt;|im_end|&gt;</c>, <c>&lt;|endoftext|&gt;</c>.</param>
     /// <param name="eosToken">Which of <paramref name="specialTokens"/> ends a sequence (<see cref="EosTokenId"/>), if any.</param>
-    public static ModelTokenizer ByteLevel(IReadOnlyList<string>? specialTokens = null, string? eosToken = null)
+    /// <param name="chatTemplateText">The Jinja chat template to carry (<see cref="ChatTemplateText"/>), if any.</param>
+    public static ModelTokenizer ByteLevel(IReadOnlyList<string>? specialTokens = null, string? eosToken = null, string? chatTemplateText = null)
     {
         specialTokens ??= [];
         var added = specialTokens.Select((content, i) => new AddedToken(256 + i, content, Special: true)).ToArray();
@@ -181,10 +221,10 @@ public sealed class ModelTokenizer
             : Array.Find(added, t => t.Content == eosToken)?.Id
               ?? throw new ArgumentException($"eosToken '{eosToken}' is not one of the special tokens.", nameof(eosToken));
 
-        var bytes = Enumerable.Range(0, 256).ToDictionary(b => ByteLevelAlphabet.CharFor((byte)b).ToString(), b => b);
-        var inner = ByteLevelBpe.Create(
-            bytes, merges: [], added.ToDictionary(t => t.Content, t => t.Id), PreTokenizerPatterns.Gpt2,
-            nfc: false, ignoreMerges: false, source: "byte-level tokenizer");
-        return new ModelTokenizer(inner, added, baseVocabularySize: 256, bosTokenId: null, eosId, addBosToken: false, chatTemplateText: null);
+        var definition = new ByteLevelBpeDefinition(
+            Enumerable.Range(0, 256).ToDictionary(b => ByteLevelAlphabet.CharFor((byte)b).ToString(), b => b),
+            Merges: [], PreTokenizerPatterns.Gpt2, Nfc: false, IgnoreMerges: false);
+        var inner = ByteLevelBpe.Create(definition, added.ToDictionary(t => t.Content, t => t.Id), source: "byte-level tokenizer");
+        return new ModelTokenizer(inner, added, baseVocabularySize: 256, bosTokenId: null, eosId, addBosToken: false, chatTemplateText, definition);
     }
 }

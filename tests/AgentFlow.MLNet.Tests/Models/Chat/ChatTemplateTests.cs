@@ -5,7 +5,7 @@ namespace AgentFlow.MLNet.Tests.Models.Chat;
 
 /// <summary>
 /// Renderings compared with the models' own Jinja templates: every expected string below is what
-/// @huggingface/jinja 0.5 produced from the Qwen2.5, Qwen3 (shared/data), Llama 3 and Llama 2 templates.
+/// @huggingface/jinja 0.5 produced from the Qwen2.5, Qwen3 (TestData/tokenizers), Llama 3 and Llama 2 templates.
 /// </summary>
 public sealed class ChatTemplateTests
 {
@@ -76,7 +76,7 @@ public sealed class ChatTemplateTests
     [Fact]
     public void Qwen3TemplateIsChatMLWithoutDefaultSystemPrompt()
     {
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedData.Root, "tokenizers", "qwen3", "tokenizer_config.json")));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.Qwen3TokenizerFolder, "tokenizer_config.json")));
         var jinja = config.RootElement.GetProperty("chat_template").GetString();
 
         var template = ChatTemplate.Detect(jinja);

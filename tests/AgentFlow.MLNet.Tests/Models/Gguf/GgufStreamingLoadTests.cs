@@ -31,7 +31,7 @@ public sealed class GgufStreamingLoadTests : IDisposable
         var config = family == "llama" ? Tiny.Llama() : Tiny.Qwen2(tied: false);
         using var original = Tiny.Create(config);
         string path = _temp.File("tiny.gguf");
-        CausalLMCheckpoint.SaveGguf(original, path, GgmlType.F32);
+        CausalLMCheckpoint.WriteGguf(original, path, GgmlType.F32, vocabulary: null);
 
         var decoded = new List<Tensor>();
         long peakBytes = 0;
@@ -58,7 +58,7 @@ public sealed class GgufStreamingLoadTests : IDisposable
     {
         using var original = Tiny.Create(Tiny.Qwen2());
         string path = _temp.File("tiny.gguf");
-        CausalLMCheckpoint.SaveGguf(original, path, GgmlType.F32);
+        CausalLMCheckpoint.WriteGguf(original, path, GgmlType.F32, vocabulary: null);
         // One more layer in the metadata than the file has tensors for.
         string lying = GgufRewrite.WithEntry(path, _temp.File("lying.gguf"), "qwen2.block_count", 3u);
 

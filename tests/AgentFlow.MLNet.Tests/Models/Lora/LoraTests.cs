@@ -88,7 +88,7 @@ public sealed class LoraTests : IDisposable
         Assert.True(Logits(_model).allclose(adapted, rtol: 1e-4, atol: 1e-5));
         Assert.DoesNotContain(_model.state_dict().Keys, name => name.Contains("lora"));
         Assert.Null(_model.Lora);
-        CausalLMCheckpoint.Save(_model, _temp.Path);
+        CausalLMCheckpoint.SaveWeights(_model, _temp.Path);
         using var reloaded = CausalLMCheckpoint.Load(_temp.Path);
         Assert.True(Logits(reloaded).allclose(adapted, rtol: 1e-4, atol: 1e-5));
     }
@@ -96,7 +96,7 @@ public sealed class LoraTests : IDisposable
     [Fact]
     public void SavedAdaptersLoadOntoAFreshCopyOfTheBaseInPeftLayout()
     {
-        CausalLMCheckpoint.Save(_model, Path.Combine(_temp.Path, "base"));
+        CausalLMCheckpoint.SaveWeights(_model, Path.Combine(_temp.Path, "base"));
         _model.AttachLora(new LoraOptions { Rank = 2, Alpha = 4, TargetModules = ["q_proj", "k_proj", "o_proj"] });
         Train(_model);
         var adapted = Logits(_model);
@@ -138,7 +138,7 @@ public sealed class LoraTests : IDisposable
         Assert.Contains("lm_head", Assert.Throws<ArgumentException>(() => _model.AttachLora(new LoraOptions { TargetModules = ["lm_head"] })).Message);
         _model.AttachLora(new LoraOptions());
         Assert.Throws<InvalidOperationException>(() => _model.AttachLora(new LoraOptions()));
-        Assert.Contains("MergeAdapters", Assert.Throws<InvalidOperationException>(() => CausalLMCheckpoint.Save(_model, _temp.Path)).Message);
+        Assert.Contains("MergeAdapters", Assert.Throws<InvalidOperationException>(() => CausalLMCheckpoint.SaveWeights(_model, _temp.Path)).Message);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class GgufTokenizerTests
     /// A Llama-style SentencePiece vocabulary: &lt;unk&gt; &lt;s&gt; &lt;/s&gt;, the 256 byte pieces (ids 3–258), then
     /// pieces whose scores make "Hello world" merge as ll → He → llo → ▁w → Hello → or.
     /// </summary>
-    private static GgufVocabulary SentencePieceVocabulary()
+    internal static GgufVocabulary SentencePieceVocabulary()
     {
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
         var scores = new List<float> { 0, 0, 0 };

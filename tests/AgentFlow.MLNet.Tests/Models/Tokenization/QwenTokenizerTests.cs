@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Models.Chat;
 using AgentFlow.MLNet.Models.Tokenization;
 
@@ -53,6 +54,38 @@ public sealed class QwenTokenizerTests(QwenTokenizers qwen) : IClassFixture<Qwen
     {
         Assert.Equal(text, qwen.FromFolder.Decode(qwen.FromFolder.Encode(text)));
         Assert.Equal(text, qwen.FromVocabAndMerges.Decode(qwen.FromVocabAndMerges.Encode(text)));
+    }
+
+    [Fact]
+    public void TheSavedTokenizerLoadsBackGivingTheIdsOfHuggingFaceTokenizers()
+    {
+        using var folder = new TempFolder();
+        qwen.FromVocabAndMerges.Save(folder.Path);
+        var fromTokenizerJson = ModelTokenizer.Load(folder.Path);
+        qwen.FromFolder.Save(folder.Path);
+        var resaved = ModelTokenizer.Load(folder.Path);
+
+        foreach (var row in HuggingFaceIds)
+        {
+            var (text, expected) = ((string)row[0], (int[])row[1]);
+            Assert.Equal(expected, fromTokenizerJson.Encode(text));
+            Assert.Equal(expected, resaved.Encode(text));
+        }
+        Assert.Equal(qwen.FromFolder.ChatTemplateText, resaved.ChatTemplateText);
+        Assert.Equal(qwen.FromFolder.EosTokenId, resaved.EosTokenId);
+        Assert.Equal(qwen.FromFolder.SpecialTokens.OrderBy(t => t.Value), resaved.SpecialTokens.OrderBy(t => t.Value));
+    }
+
+    [Fact]
+    public void TheGgufExportPaddedToQwen25sEmbeddingGivesTheSameIds()
+    {
+        var vocabulary = qwen.FromFolder.ToGgufVocabulary(151_936);
+        var fromGguf = ModelTokenizer.FromGguf(vocabulary);
+
+        Assert.Equal(("gpt2", "qwen2", 151_936), (vocabulary.Model, vocabulary.PreTokenizer, vocabulary.Tokens.Count));
+        Assert.Equal("[PAD151935]", vocabulary.Tokens[^1]);
+        foreach (var row in HuggingFaceIds)
+            Assert.Equal((int[])row[1], fromGguf.Encode((string)row[0]));
     }
 
     [Fact]
@@ -140,7 +173,7 @@ public sealed class QwenTokenizerTests(QwenTokenizers qwen) : IClassFixture<Qwen
     private static List<string> BenchmarkQuestions()
     {
         var questions = new List<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(SharedData.Root, "benchmarks"), "*.json").Order())
+        foreach (var file in Directory.GetFiles(BenchmarkLoader.DefaultDirectory, "*.json").Order())
         {
             using var document = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var row in document.RootElement.EnumerateArray())

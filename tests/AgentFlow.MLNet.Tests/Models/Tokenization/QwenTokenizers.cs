@@ -15,9 +15,9 @@ public sealed class QwenTokenizers
             Path.Combine(Qwen2Folder, "vocab.json"), Path.Combine(Qwen2Folder, "merges.txt"), FromFolder.SpecialTokens);
     }
 
-    public static string Qwen3Folder => Path.Combine(SharedData.Root, "tokenizers", "qwen3");
+    public static string Qwen3Folder => TestData.Qwen3TokenizerFolder;
 
-    public static string Qwen2Folder => Path.Combine(SharedData.Root, "tokenizers", "qwen2");
+    public static string Qwen2Folder => TestData.Qwen2TokenizerFolder;
 
     public ModelTokenizer FromFolder { get; }
 

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Native;
+using AgentFlow.MLNet.Tests.Smoke;
+
+namespace AgentFlow.MLNet.Tests.Snippets;
+
+/// <summary>
+/// Every C# block of the README is compiled code: it is the quoted part of a file in samples/Snippets (which the
+/// build compiles, refusing unneeded usings), and each snippet runs to the end on the tiny model.
+/// </summary>
+[Collection(TorchCollection.Name)]
+public sealed class ReadmeSnippetTests : IDisposable
+{
+    private readonly TempFolder _work = new();
+
+    public ReadmeSnippetTests() => TorchSharpNativeFixup.EnsureTorchLoaded();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public void EveryCSharpBlockOfTheReadmeIsTheQuotedPartOfASnippetFile()
+    {
+        var blocks = ReadmeSnippets.Blocks();
+
+        Assert.NotEmpty(blocks);
+        foreach (var (file, code, line) in blocks)
+        {
+            Assert.True(file is not null, $"README.md line {line}: announce the block with <!-- snippet: samples/Snippets/File.cs --> on the line before it.");
+            Assert.Equal(ReadmeSnippets.Quoted(file!), code);
+        }
+        Assert.Equal(ReadmeSnippets.SnippetFiles(), blocks.Select(b => b.File!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ThePointAtACheckpointSnippetLoadsAFolderAndAGgufFile()
+    {
+        using (var tiny = TinyModel.Create())
+        {
+            CausalLMCheckpoint.Save(tiny, _work.File("folder"));
+            CausalLMCheckpoint.SaveGguf(tiny, _work.File("tiny.gguf"));
+        }
+
+        foreach (string model in (string[])["folder", "tiny.gguf"])
+        {
+            var run = Run("checkpoint", model);
+            Assert.StartsWith("qwen2: 0.4M parameters", run.Output);
+        }
+    }
+
+    [Fact]
+    public void TheTinyModelSnippetSavesAFolderAndAGgufFile()
+    {
+        Run("tiny-model");
+
+        Assert.True(File.Exists(_work.File(Path.Combine("tiny-model", "tokenizer.json"))));
+        Assert.True(File.Exists(_work.File("tiny-model.gguf")));
+    }
+
+    [Fact]
+    public void TheSavingSnippetWritesAnAdapterAMergedFolderAndAQ8File()
+    {
+        Run("saving");
+
+        Assert.True(File.Exists(_work.File(Path.Combine("adapter", "adapter_config.json"))));
+        Assert.Contains("\"torch_dtype\": \"bfloat16\"", File.ReadAllText(_work.File(Path.Combine("merged", "config.json"))));
+        using var merged = LocalModel.Load(_work.File("merged-q8_0.gguf"));
+        Assert.Equal(259, merged.Tokenizer.VocabSize);
+    }
+
+    [Fact]
+    public void TheChatClientSnippetAnswers()
+    {
+        var run = Run("chat-client");
+
+        Assert.Matches(@"\((\d+) tokens at T = 0\.7\)\r?\n$", run.Output);
+    }
+
+    [Fact]
+    public void TheAgentSnippetWritesATrajectory()
+    {
+        Run("agent");
+
+        using var trajectory = JsonDocument.Parse(File.ReadAllText(_work.File("trajectory.json")));
+        Assert.Equal("Using the numbers [1, 1, 1, 8], make 24.", trajectory.RootElement.GetProperty("question").GetString());
+    }
+
+    private sealed record Result(string Output, string Error);
+
+    /// <summary>Runs one snippet as its own process in the test's folder, as a user's program would run.</summary>
+    private Result Run(string snippet, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _work.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        // The tests run in parallel, and a tiny model gains nothing from intra-op threads: one thread per snippet keeps
+        // libtorch from oversubscribing the cores, which made a snippet several times slower on a busy machine.
+        start.Environment["OMP_NUM_THREADS"] = "1";
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Snippets.dll"), snippet, .. arguments])
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"Snippet {snippet} did not finish in 120 s.");
+        }
+        Assert.True(process.ExitCode == 0, $"Snippet {snippet} exited with {process.ExitCode}: {error.Result}");
+        return new Result(output.Result, error.Result);
+    }
+}
