@@ -81,8 +81,9 @@ public sealed class ReadmeSnippetTests : IDisposable
     [Fact]
     public void TheAgentSnippetWritesATrajectory()
     {
-        Run("agent");
+        var run = Run("agent");
 
+        Assert.StartsWith("answer: ", run.Output);
         using var trajectory = JsonDocument.Parse(File.ReadAllText(_work.File("trajectory.json")));
         Assert.Equal("Using the numbers [1, 1, 1, 8], make 24.", trajectory.RootElement.GetProperty("question").GetString());
     }

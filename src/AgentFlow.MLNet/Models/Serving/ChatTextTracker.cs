@@ -36,6 +36,9 @@ internal sealed class ChatTextTracker
         Deltas = streaming ? Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }) : null;
     }
 
+    /// <summary>Tokens passed to the tokenizer's decoder so far (a few per token when watching text: the cost stays linear).</summary>
+    internal long DecodedTokens { get; private set; }
+
     /// <summary>Text deltas for a streaming caller; null when not streaming.</summary>
     internal Channel<string>? Deltas { get; }
 
@@ -56,6 +59,7 @@ internal sealed class ChatTextTracker
         // A trailing U+FFFD may be a character whose remaining bytes are still to come (at most three more byte
         // tokens); past that it is what the model really wrote, and it is text like any other.
         string window = _tokenizer.Decode(_ids.Skip(_prefixOffset), skipSpecialTokens: true);
+        DecodedTokens += 2 * (_ids.Count - _prefixOffset);
         if (window.Length > 0 && window[^1] == Incomplete && _ids.Count - _readOffset < MaxPendingTokens)
             return _ids.Count >= _maxNewTokens ? FinishReason.Length : null;
         string known = _tokenizer.Decode(_ids.Skip(_prefixOffset).Take(_readOffset - _prefixOffset), skipSpecialTokens: true);
