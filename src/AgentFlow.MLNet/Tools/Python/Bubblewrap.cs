@@ -119,7 +119,7 @@ internal sealed partial class Bubblewrap
     }
 
     /// <summary>The interpreter's folders that the system binds do not already show, without ones inside others.</summary>
-    private static IEnumerable<string> BindableFolders(IEnumerable<string> folders)
+    internal static IEnumerable<string> BindableFolders(IEnumerable<string> folders)
     {
         var outside = folders
             .Where(folder => Path.IsPathFullyQualified(folder) && Directory.Exists(folder))

@@ -100,7 +100,7 @@ public sealed class PythonSandboxCapabilities
             return new(host, PythonSandboxMode.Bubblewrap,
             [
                 $"bubblewrap {bubblewrap.Version.ToString(3)}: own user, pid, network, mount, IPC, UTS and cgroup namespaces; the script runs as uid {Bubblewrap.SandboxId} with no capabilities, in a new session, as pid 1 of its pid namespace",
-                "files: a read-only view of /usr, the dynamic linker's cache and the interpreter's own folders; the host's /home, /root, /etc, /tmp and /proc are not there",
+                $"files: read-only /usr, the dynamic linker's cache and the interpreter's own folders{InterpreterFolders(host)}, and nothing else of the host's file system (no home, /etc or /tmp; /proc shows only the run's own processes)",
                 $"the working folder is the only writable place: a {Mebibytes(options.MaxWorkingFolderBytes)} tmpfs that disappears with the run",
                 "network: none (an empty network namespace" + (host.Filtered ? "; sockets other than AF_UNIX are refused)" : ")"),
                 host.Filtered
@@ -133,4 +133,7 @@ public sealed class PythonSandboxCapabilities
     }
 
     private static string Mebibytes(long bytes) => $"{bytes >> 20} MiB";
+
+    private static string InterpreterFolders(HostSandbox host) =>
+        Bubblewrap.BindableFolders(host.Python.Folders).ToList() is { Count: > 0 } folders ? $" ({string.Join(", ", folders)})" : "";
 }
