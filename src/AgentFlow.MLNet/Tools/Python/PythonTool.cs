@@ -16,18 +16,19 @@ public sealed class PythonTool : ITool
     private int _reported;
 
     /// <summary>Creates the tool; the interpreter and the sandbox are looked for on first use.</summary>
+    /// <exception cref="ArgumentException">The interpreter or bubblewrap is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range.</exception>
     public PythonTool(PythonToolOptions? options = null)
     {
         Options = options ?? new PythonToolOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(Options.Interpreter, nameof(PythonToolOptions) + "." + nameof(PythonToolOptions.Interpreter));
+        ArgumentException.ThrowIfNullOrWhiteSpace(Options.Bubblewrap, nameof(PythonToolOptions) + "." + nameof(PythonToolOptions.Bubblewrap));
         if (Options.Timeout <= TimeSpan.Zero || Options.Timeout > TimeSpan.FromDays(1))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Timeout, $"{nameof(PythonToolOptions.Timeout)} must be positive and at most a day.");
         if (Options.MemoryLimitBytes < 64L << 20)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MemoryLimitBytes, $"{nameof(PythonToolOptions.MemoryLimitBytes)} must be at least 64 MiB.");
         if (Options.MaxFileBytes < 0)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MaxFileBytes, $"{nameof(PythonToolOptions.MaxFileBytes)} must not be negative.");
-        ArgumentException.ThrowIfNullOrWhiteSpace(Options.Bubblewrap, nameof(PythonToolOptions) + "." + nameof(PythonToolOptions.Bubblewrap));
         if (Options.MaxWorkingFolderBytes < 1L << 20)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MaxWorkingFolderBytes, $"{nameof(PythonToolOptions.MaxWorkingFolderBytes)} must be at least 1 MiB.");
         if (Options.MaxOutputBytes < 1024)
@@ -35,7 +36,7 @@ public sealed class PythonTool : ITool
         Card = CreateCard(Options);
     }
 
-    /// <summary>The interpreter and the limits of every run.</summary>
+    /// <summary>The interpreter, the sandbox and the limits of every run.</summary>
     public PythonToolOptions Options { get; }
 
     /// <inheritdoc />

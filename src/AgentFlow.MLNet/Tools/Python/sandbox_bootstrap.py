@@ -68,11 +68,11 @@ def _guard(root, bootstrap_code):
         "sqlite3.enable_load_extension": "loading native libraries",
         "sqlite3.load_extension": "loading native libraries",
     })
-    # Modules that run code outside this interpreter's hooks (subinterpreters, unhooked process creation) or
-    # that exist to poke at its internals.
+    # Modules that run code outside this interpreter's hooks (subinterpreters), that exist to poke at its
+    # internals, or whose calls _disarm_unhooked_calls replaced (already imported, so only a re-import asks).
     refused_imports = frozenset({
-        "_posixsubprocess", "_xxsubinterpreters", "_interpreters", "_xxinterpchannels", "_interpchannels",
-        "_interpqueues", "_testcapi", "_testinternalcapi", "_testlimitedcapi",
+        "_xxsubinterpreters", "_interpreters", "_xxinterpchannels", "_interpchannels", "_interpqueues",
+        "_testcapi", "_testinternalcapi", "_testlimitedcapi", "_posixsubprocess", "_signal", "posix",
     })
     # Events whose leading path arguments must all lie inside the working directory.
     paths_inside = MappingProxyType({
@@ -178,8 +178,8 @@ def _guard(root, bootstrap_code):
             _refuse("a sqlite3 URI with an authority (" + name + ")")
         return None if rest == "" or rest == ":memory:" else rest
 
-    def guard(event, args, _type=type, _str=str, _function=FunctionType, _own=own_code, _bootstrap=bootstrap_code, _refused=refused_always,
-              _imports=refused_imports, _paths=paths_inside, _rebinding=rebinding, _write_flags=write_flags,
+    def guard(event, args, _type=type, _str=str, _function=FunctionType, _own=own_code, _bootstrap=bootstrap_code,
+              _refused=refused_always, _imports=refused_imports, _paths=paths_inside, _rebinding=rebinding, _write_flags=write_flags,
               _text=as_text, _climbs=climbs, _resolve=resolve, _within=within, _check=check_inside,
               _is_directory=is_directory, _foreign=foreign_proc, _sqlite=sqlite_path, _refuse=refuse,
               _range=range, _contains=str.__contains__, _int=int):

@@ -40,6 +40,7 @@ public sealed class PythonGuardTests
     [InlineData("import os\nos.fork()", "starting processes")]
     [InlineData("import _posixsubprocess\n_posixsubprocess.fork_exec()", "running other programs")]
     [InlineData("import sys\ndel sys.modules['_posixsubprocess']\nimport _posixsubprocess", "importing _posixsubprocess")]
+    [InlineData("import sys\ndel sys.modules['_signal']\nimport _signal", "importing _signal")]
     [InlineData("import multiprocessing\nmultiprocessing.get_context('spawn').Process(target=print).start()", "running other programs")]
     [InlineData("import _xxsubinterpreters", "importing _xxsubinterpreters")]
     [InlineData("import socket\nsocket.socket()", "network access")]

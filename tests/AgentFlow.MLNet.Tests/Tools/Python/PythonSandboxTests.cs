@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using AgentFlow.MLNet.Tools.Python;
 
 namespace AgentFlow.MLNet.Tests.Tools.Python;
@@ -208,6 +209,24 @@ public sealed class PythonSandboxTests : IDisposable
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal("fork EPERM\nunshare EPERM\nptrace EPERM\nio_uring_setup EPERM\nbpf EPERM\nPermissionError\nPermissionError\nthread\nunix socket\n", result.Output);
+    }
+
+    [BubblewrapFact]
+    public async Task A_system_call_of_another_abi_kills_the_script_on_x64()
+    {
+        // x32 system calls carry bit 30 and would otherwise dodge a filter written for x86-64 numbers; elsewhere
+        // the same number is merely unknown to the kernel.
+        var result = await PythonRuns.RunAsync(PythonRuns.KernelOnly, "import ctypes\nprint(ctypes.CDLL(None).syscall(0x40000000 | 39))");
+
+        if (RuntimeInformation.OSArchitecture == Architecture.X64)
+        {
+            Assert.False(result.Succeeded);
+            Assert.Equal("exit code 159 (ended by signal 31, or the script's own exit code)", result.Error);
+        }
+        else
+        {
+            Assert.Equal("-1\n", result.Output);
+        }
     }
 
     [BubblewrapFact]
