@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 
 namespace AgentFlow.MLNet.Tools.Python;
 
@@ -33,7 +34,7 @@ internal sealed record HostSandbox(PythonInterpreter Python, Bubblewrap? Bubblew
         if (python.ExecutablePath is null)
             return new(python, null, false, python.UnavailableReason, python.TimedOut);
         if (!OperatingSystem.IsLinux())
-            return new(python, null, false, $"no kernel sandbox on {Environment.OSVersion.Platform}: bubblewrap needs Linux", false);
+            return new(python, null, false, $"no kernel sandbox on {RuntimeInformation.OSDescription}: bubblewrap needs Linux", false);
 
         var (bubblewrap, problem) = await Bubblewrap.FindAsync(bubblewrapCommand, CancellationToken.None).ConfigureAwait(false);
         if (bubblewrap is null)

@@ -32,15 +32,20 @@ public sealed class PythonSandboxTests : IDisposable
     public async Task The_script_runs_as_an_unprivileged_uid_as_pid_1_of_its_own_namespace()
     {
         var result = await PythonRuns.RunAsync(PythonRuns.KernelOnly, """
-            import os, socket
+            import os, resource, socket
             status = dict(line.split(':\t', 1) for line in open('/proc/self/status').read().splitlines())
             print(os.getuid(), os.getgid(), os.getpid(), os.getsid(0) == os.getpid())
             print(status['CapEff'].strip(), status['CapBnd'].strip(), status['NoNewPrivs'].strip())
             print(socket.gethostname())
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+                print('memory limit raised')
+            except ValueError as error:
+                print(error)
             """);
 
         Assert.True(result.Succeeded, result.Error);
-        Assert.Equal("1000 1000 1 True\n0000000000000000 0000000000000000 1\nagentflow\n", result.Output);
+        Assert.Equal("1000 1000 1 True\n0000000000000000 0000000000000000 1\nagentflow\nnot allowed to raise maximum limit\n", result.Output);
     }
 
     [BubblewrapTheory]
