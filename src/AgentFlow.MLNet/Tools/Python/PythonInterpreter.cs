@@ -7,30 +7,44 @@ namespace AgentFlow.MLNet.Tools.Python;
 /// <summary>
 /// A Python interpreter found and checked once: it must start, be 3.9 or newer (the audit events the sandbox
 /// guard relies on) and have the <c>resource</c> module (setrlimit, so POSIX only). The probe also resolves
-/// launchers such as pyenv shims to the real executable, which then starts faster and needs no environment.
+/// launchers such as pyenv shims to the real executable, which then starts faster and needs no environment, and
+/// lists the folders the interpreter loads files from (its prefixes and the shared libraries it has mapped), which
+/// are all a sandbox must show it.
 /// </summary>
 internal sealed record PythonInterpreter
 {
-    private const string ProbeScript =
-        "import sys, resource\n" +
-        "print(sys.executable)\n" +
-        "print('%d.%d.%d' % sys.version_info[:3])\n" +
-        "print(int(sys.version_info >= (3, 9)))";
+    private const string ProbeScript = """
+        import os, sys, resource
+        print(sys.executable)
+        print('%d.%d.%d' % sys.version_info[:3])
+        print(int(sys.version_info >= (3, 9)))
+        folders = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+        try:
+            with open('/proc/self/maps') as maps:
+                mapped = (line.split(None, 5) for line in maps)
+                folders.update(os.path.dirname(os.path.realpath(m[5].strip())) for m in mapped if len(m) == 6 and m[5].startswith('/'))
+        except OSError:
+            pass
+        print('\n'.join(sorted(folders)))
+        """;
 
     /// <summary>Detections by interpreter name: each is probed once per process, however many tools use it.</summary>
     private static readonly ConcurrentDictionary<string, Lazy<Task<PythonInterpreter>>> Detected = new(StringComparer.Ordinal);
 
-    private PythonInterpreter(string? executablePath, string version, string unavailableReason, bool timedOut = false) =>
-        (ExecutablePath, Version, UnavailableReason, TimedOut) = (executablePath, version, unavailableReason, timedOut);
+    private PythonInterpreter(string? executablePath, string version, string unavailableReason, bool timedOut = false, IReadOnlyList<string>? folders = null) =>
+        (ExecutablePath, Version, UnavailableReason, TimedOut, Folders) = (executablePath, version, unavailableReason, timedOut, folders ?? []);
 
     /// <summary>True when the probe gave up waiting rather than finding the interpreter unusable.</summary>
-    private bool TimedOut { get; }
+    internal bool TimedOut { get; }
 
     /// <summary>The interpreter's executable, or null when none is usable.</summary>
     internal string? ExecutablePath { get; }
 
     /// <summary>The interpreter's version, such as 3.11.7; empty when none is usable.</summary>
     internal string Version { get; }
+
+    /// <summary>The absolute folders the interpreter reads its own files from (the probe's view, sorted); empty when none is usable.</summary>
+    internal IReadOnlyList<string> Folders { get; }
 
     /// <summary>Why no interpreter is usable; empty when one is.</summary>
     internal string UnavailableReason { get; }
@@ -54,7 +68,7 @@ internal sealed record PythonInterpreter
     {
         if (OperatingSystem.IsWindows())
             return Unavailable("the python tool needs a POSIX system (it limits memory and CPU with setrlimit)");
-        if (FindExecutable(interpreter) is not { } candidate)
+        if (ExecutableSearch.Find(interpreter) is not { } candidate)
             return Unavailable($"'{interpreter}' was not found on PATH");
 
         var start = new ProcessStartInfo(candidate)
@@ -82,10 +96,10 @@ internal sealed record PythonInterpreter
                 var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
                 await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
                 string[] lines = (await stdout.ConfigureAwait(false)).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                if (process.ExitCode != 0 || lines.Length != 3)
+                if (process.ExitCode != 0 || lines.Length < 4)
                     return Unavailable($"'{candidate}' failed its start-up check: {(await stderr.ConfigureAwait(false)).Trim()}");
                 return lines[2] == "1"
-                    ? new PythonInterpreter(lines[0], lines[1], "")
+                    ? new PythonInterpreter(lines[0], lines[1], "", folders: lines[3..])
                     : Unavailable($"'{candidate}' is Python {lines[1]}; the sandbox needs 3.9 or newer");
             }
             catch (OperationCanceledException)
@@ -97,14 +111,4 @@ internal sealed record PythonInterpreter
     }
 
     private static PythonInterpreter Unavailable(string reason) => new(null, "", reason);
-
-    private static string? FindExecutable(string interpreter)
-    {
-        if (interpreter.Contains(Path.DirectorySeparatorChar))
-            return File.Exists(interpreter) ? Path.GetFullPath(interpreter) : null;
-        string path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, interpreter))
-            .FirstOrDefault(File.Exists);
-    }
 }

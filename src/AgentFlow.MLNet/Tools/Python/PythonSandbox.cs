@@ -1,19 +1,19 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
 namespace AgentFlow.MLNet.Tools.Python;
 
 /// <summary>
-/// Runs one script in a separate interpreter process under the limits of <see cref="PythonToolOptions"/>:
-/// a private temporary working directory (mode 0700, deleted afterwards) holding only the script; an
-/// environment holding only PATH, LANG and HOME/TMPDIR pointing at that directory, so no secret of the host
-/// is inherited; stdin closed; <c>-I</c> (isolated mode: no PYTHON* variables, user site or script folder
-/// on the import path) and <c>-B</c> (no bytecode files written); kernel limits and the audit-hook guard set
-/// by <c>sandbox_bootstrap.py</c> before the script runs; and a wall-clock timeout after which the whole
-/// process tree is killed. What is not contained: the process runs as the host's user, so it can read any
-/// file that user can read; the guard that stops writes outside the directory, other processes and the
-/// network is a guard, not a security boundary (see the bootstrap). Run the host unprivileged, or in a
-/// container, when the code may be hostile.
+/// Runs one script in a separate interpreter process under the limits of <see cref="PythonToolOptions"/>: a
+/// private temporary working directory (mode 0700, deleted afterwards) holding only the script; an environment
+/// holding only PATH, LANG and HOME/TMPDIR pointing at that directory, so no secret of the host is inherited;
+/// no stdin; <c>-I</c> (isolated mode: no PYTHON* variables, user site or script folder on the import path) and
+/// <c>-B</c> (no bytecode files written); kernel limits and the audit-hook guard set by
+/// <c>sandbox_bootstrap.py</c> before the script runs; and a wall-clock timeout after which every process of
+/// the run is killed. Given a <see cref="Bubblewrap"/>, the interpreter runs inside it (the security boundary:
+/// namespaces, a read-only view of the interpreter's files, the working folder as a capped tmpfs, the seccomp
+/// filter of <see cref="SyscallFilter"/>); without one, the guard and the limits are all there is.
 /// </summary>
 internal static class PythonSandbox
 {
@@ -25,17 +25,19 @@ internal static class PythonSandbox
 
     private static readonly Lazy<string> Bootstrap = new(ReadBootstrap);
 
-    /// <summary>Runs <paramref name="code"/> with <paramref name="executable"/>.</summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the process tree has been killed.</exception>
-    internal static async Task<PythonRun> RunAsync(string executable, string code, PythonToolOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="code"/> with <paramref name="python"/>, inside <paramref name="bubblewrap"/> when given.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; every process of the run has been killed.</exception>
+    /// <exception cref="Win32Exception">The interpreter or bubblewrap could not be started.</exception>
+    internal static async Task<PythonRun> RunAsync(PythonInterpreter python, Bubblewrap? bubblewrap, string code, PythonToolOptions options, CancellationToken cancellationToken)
     {
         var workDirectory = Directory.CreateTempSubdirectory("agentflow-python-");
         try
         {
             await File.WriteAllTextAsync(Path.Combine(workDirectory.FullName, ScriptName), code, cancellationToken).ConfigureAwait(false);
-            using var process = new Process { StartInfo = CreateStartInfo(executable, workDirectory.FullName, options) };
-            process.Start();
-            process.StandardInput.Close();
+            byte[]? filter = bubblewrap is not null && options.Layers.HasFlag(PythonSandboxLayers.SyscallFilter) ? SyscallFilter.ForThisMachine() : null;
+            using var process = new Process { StartInfo = CreateStartInfo(python, bubblewrap, workDirectory.FullName, options, filter is not null) };
+            await ProcessLauncher.StartAsync(process).ConfigureAwait(false);
+            await HandOverStandardInputAsync(process, filter).ConfigureAwait(false);
 
             var stdout = new BoundedOutput(options.MaxOutputBytes);
             var stderr = new BoundedOutput(options.MaxOutputBytes);
@@ -43,16 +45,16 @@ internal static class PythonSandbox
                 stdout.ReadToEndAsync(process.StandardOutput.BaseStream, CancellationToken.None),
                 stderr.ReadToEndAsync(process.StandardError.BaseStream, CancellationToken.None));
 
-            bool timedOut = !await WaitOrKillAsync(process, options.Timeout, cancellationToken).ConfigureAwait(false);
+            bool timedOut = !await WaitOrKillAsync(process, bubblewrap is not null, options.Timeout, cancellationToken).ConfigureAwait(false);
             try
             {
                 await readers.WaitAsync(OutputGrace, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                // The pipes close when every process holding them has gone; a descendant that escaped the kill
-                // can hold them open. Close our ends so the readers stop writing (their failure is expected and
-                // observed here); what arrived so far is the output.
+                // The pipes close when every process holding them has gone; outside bubblewrap a descendant that
+                // escaped the kill can hold them open. Close our ends so the readers stop writing (their failure is
+                // expected and observed here); what arrived so far is the output.
                 process.StandardOutput.BaseStream.Close();
                 process.StandardError.BaseStream.Close();
                 _ = readers.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
@@ -66,8 +68,23 @@ internal static class PythonSandbox
         }
     }
 
-    /// <summary>Waits for the process; at the timeout or on cancellation kills its tree. False when it timed out.</summary>
-    private static async Task<bool> WaitOrKillAsync(Process process, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Gives bubblewrap the seccomp program on stdin (it reads to the end), then closes stdin.</summary>
+    private static async Task HandOverStandardInputAsync(Process process, byte[]? filter)
+    {
+        try
+        {
+            if (filter is not null)
+                await process.StandardInput.BaseStream.WriteAsync(filter).ConfigureAwait(false);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Bubblewrap exited before reading it (a setup error); its stderr says why and becomes the run's error.
+        }
+    }
+
+    /// <summary>Waits for the process; at the timeout or on cancellation kills the run. False when it timed out.</summary>
+    private static async Task<bool> WaitOrKillAsync(Process process, bool inBubblewrap, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -78,19 +95,55 @@ internal static class PythonSandbox
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            if (!inBubblewrap || !KillNamespace(process))
+                process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             return false;
         }
     }
 
-    private static ProcessStartInfo CreateStartInfo(string executable, string workDirectory, PythonToolOptions options)
+    /// <summary>
+    /// Kills bubblewrap's child, the interpreter, which is pid 1 of the run's pid namespace: the kernel then kills
+    /// every process in the namespace, and reaps them all before the child's exit reaches bubblewrap, so when
+    /// bubblewrap exits nothing of the run is left. False when the child could not be found (bubblewrap was still
+    /// setting up, or the kernel does not list children), so the caller kills the process tree instead.
+    /// </summary>
+    private static bool KillNamespace(Process bubblewrap)
+    {
+        string children;
+        try
+        {
+            children = File.ReadAllText($"/proc/{bubblewrap.Id}/task/{bubblewrap.Id}/children");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        bool killed = false;
+        foreach (string child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(int.Parse(child, CultureInfo.InvariantCulture));
+                process.Kill();
+                killed = true;
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or Win32Exception)
+            {
+                // It exited by itself meanwhile, which ends the namespace just the same.
+                killed = true;
+            }
+        }
+        return killed;
+    }
+
+    private static ProcessStartInfo CreateStartInfo(PythonInterpreter python, Bubblewrap? bubblewrap, string workDirectory, PythonToolOptions options, bool filterOnStandardInput)
     {
         // The CPU limit backs up the wall-clock timeout (it holds even if this host dies); it is set one second
         // later so that the timeout, which reports what happened, normally fires first.
         long cpuSeconds = (long)Math.Ceiling(options.Timeout.TotalSeconds) + 1;
-        var start = new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(bubblewrap?.ExecutablePath ?? python.ExecutablePath!)
         {
             WorkingDirectory = workDirectory,
             UseShellExecute = false,
@@ -98,10 +151,17 @@ internal static class PythonSandbox
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (bubblewrap is not null)
+        {
+            foreach (string argument in bubblewrap.Arguments(python.Folders, workDirectory, ScriptName, options.MaxWorkingFolderBytes, filterOnStandardInput))
+                start.ArgumentList.Add(argument);
+            start.ArgumentList.Add(python.ExecutablePath!);
+        }
         foreach (string argument in (string[])["-I", "-B", "-X", "utf8", "-c", Bootstrap.Value, ScriptName,
                      options.MemoryLimitBytes.ToString(CultureInfo.InvariantCulture),
                      cpuSeconds.ToString(CultureInfo.InvariantCulture),
-                     options.MaxFileBytes.ToString(CultureInfo.InvariantCulture)])
+                     options.MaxFileBytes.ToString(CultureInfo.InvariantCulture),
+                     options.Layers.HasFlag(PythonSandboxLayers.AuditGuard) ? "guard" : "noguard"])
         {
             start.ArgumentList.Add(argument);
         }

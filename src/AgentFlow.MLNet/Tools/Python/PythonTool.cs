@@ -1,41 +1,62 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFlow.MLNet.Tools.Python;
 
 /// <summary>
 /// <c>python</c>: runs a model-written Python 3 script in a separate, limited process and returns what it
-/// prints (see <see cref="PythonSandbox"/> for what is and is not contained). The interpreter is found and
-/// checked once per process, on first use; without one the tool answers every call with a failure that says why.
+/// prints. On Linux with bubblewrap each run is behind a kernel boundary; elsewhere the tool is off unless
+/// <see cref="PythonToolOptions.AllowGuardOnly"/> is set (see <see cref="PythonSandboxCapabilities"/> for what is
+/// and is not contained). The interpreter and the sandbox are detected once per process, on first use; when the
+/// tool cannot run, it answers every call with a failure that says why.
 /// </summary>
 public sealed class PythonTool : ITool
 {
-    /// <summary>Creates the tool; the interpreter is looked for on first use.</summary>
+    private int _reported;
+
+    /// <summary>Creates the tool; the interpreter and the sandbox are looked for on first use.</summary>
+    /// <exception cref="ArgumentException">The interpreter or bubblewrap is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is outside its documented range.</exception>
     public PythonTool(PythonToolOptions? options = null)
     {
         Options = options ?? new PythonToolOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(Options.Interpreter, nameof(PythonToolOptions) + "." + nameof(PythonToolOptions.Interpreter));
+        ArgumentException.ThrowIfNullOrWhiteSpace(Options.Bubblewrap, nameof(PythonToolOptions) + "." + nameof(PythonToolOptions.Bubblewrap));
         if (Options.Timeout <= TimeSpan.Zero || Options.Timeout > TimeSpan.FromDays(1))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Timeout, $"{nameof(PythonToolOptions.Timeout)} must be positive and at most a day.");
         if (Options.MemoryLimitBytes < 64L << 20)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MemoryLimitBytes, $"{nameof(PythonToolOptions.MemoryLimitBytes)} must be at least 64 MiB.");
         if (Options.MaxFileBytes < 0)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MaxFileBytes, $"{nameof(PythonToolOptions.MaxFileBytes)} must not be negative.");
+        if (Options.MaxWorkingFolderBytes < 1L << 20)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MaxWorkingFolderBytes, $"{nameof(PythonToolOptions.MaxWorkingFolderBytes)} must be at least 1 MiB.");
         if (Options.MaxOutputBytes < 1024)
             throw new ArgumentOutOfRangeException(nameof(options), Options.MaxOutputBytes, $"{nameof(PythonToolOptions.MaxOutputBytes)} must be at least 1 KiB.");
         Card = CreateCard(Options);
     }
 
-    /// <summary>The interpreter and the limits of every run.</summary>
+    /// <summary>The interpreter, the sandbox and the limits of every run.</summary>
     public PythonToolOptions Options { get; }
 
     /// <inheritdoc />
     public ToolCard Card { get; }
 
-    /// <summary>Whether a usable interpreter was found (detected once, on the first call of this or <see cref="InvokeAsync"/>).</summary>
+    /// <summary>Whether the tool runs scripts on this host: an interpreter was found and a sandbox mode is allowed.</summary>
     public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken = default) =>
-        (await PythonInterpreter.DetectOnceAsync(Options.Interpreter).WaitAsync(cancellationToken).ConfigureAwait(false)).ExecutablePath is not null;
+        (await GetSandboxAsync(cancellationToken).ConfigureAwait(false)).Mode != PythonSandboxMode.Disabled;
+
+    /// <summary>
+    /// How this tool runs scripts on this host, and what that enforces (detected once per process; the first call
+    /// of each tool also writes <see cref="PythonSandboxCapabilities.Summary"/> to <see cref="PythonToolOptions.Logger"/>).
+    /// </summary>
+    public async Task<PythonSandboxCapabilities> GetSandboxAsync(CancellationToken cancellationToken = default)
+    {
+        var sandbox = await PythonSandboxCapabilities.DetectAsync(Options, cancellationToken).ConfigureAwait(false);
+        if (Options.Logger is { } logger && Interlocked.Exchange(ref _reported, 1) == 0)
+            logger.Log(sandbox.Mode == PythonSandboxMode.Bubblewrap ? LogLevel.Information : LogLevel.Warning, "{PythonSandbox}", sandbox.Summary);
+        return sandbox;
+    }
 
     /// <inheritdoc />
     public async ValueTask<ToolResult> InvokeAsync(JsonElement arguments, CancellationToken cancellationToken = default)
@@ -43,11 +64,12 @@ public sealed class PythonTool : ITool
         cancellationToken.ThrowIfCancellationRequested();
         if (!ToolArguments.TryGetString(arguments, "code", out string? code, out string error))
             return ToolResult.Failure(error);
-        var python = await PythonInterpreter.DetectOnceAsync(Options.Interpreter).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (python.ExecutablePath is null)
-            return ToolResult.Failure($"the python tool is disabled: {python.UnavailableReason}");
+        var sandbox = await GetSandboxAsync(cancellationToken).ConfigureAwait(false);
+        if (sandbox.Mode == PythonSandboxMode.Disabled)
+            return ToolResult.Failure($"the python tool is disabled: {sandbox.WhyDisabled}");
 
-        var run = await PythonSandbox.RunAsync(python.ExecutablePath, PythonCode.Unfence(code), Options, cancellationToken).ConfigureAwait(false);
+        var bubblewrap = Options.Layers.HasFlag(PythonSandboxLayers.Namespaces) ? sandbox.Host.Bubblewrap : null;
+        var run = await PythonSandbox.RunAsync(sandbox.Host.Python, bubblewrap, PythonCode.Unfence(code), Options, cancellationToken).ConfigureAwait(false);
         return ToResult(run, Options.Timeout) with { Truncated = run.Truncated };
     }
 
@@ -84,7 +106,7 @@ public sealed class PythonTool : ITool
         Limitations =
         [
             $"Each run is fresh and stops after {ToolText.Seconds(options.Timeout)} and {options.MemoryLimitBytes >> 20} MiB of memory; nothing is kept between calls.",
-            "No network, no other programs, no input(); files can be written only in a scratch folder deleted after the run.",
+            $"It runs in a sandbox: no network, no other programs or processes, no input(); files can be written only in a scratch folder of at most {options.MaxWorkingFolderBytes >> 20} MiB, deleted after the run.",
             "The standard library only, unless packages are installed system-wide.",
         ],
         BestPractices =

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 
-namespace AgentFlow.MLNet.Tests.Architecture;
+namespace AgentFlow.MLNet.Tests.Layering;
 
 /// <summary>
 /// Which namespaces of an assembly use which others, read from the compiled code: member signatures, base types,

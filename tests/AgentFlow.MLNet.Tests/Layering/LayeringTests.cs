@@ -1,6 +1,6 @@
 using AgentFlow.MLNet.Models;
 
-namespace AgentFlow.MLNet.Tests.Architecture;
+namespace AgentFlow.MLNet.Tests.Layering;
 
 /// <summary>
 /// The library's layers import downward only — Models ← Agent/Tools ← Training ← MLNet, with Rewards and Benchmarks

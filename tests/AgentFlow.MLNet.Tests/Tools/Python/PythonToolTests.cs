@@ -1,24 +1,18 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AgentFlow.MLNet.Tools;
 using AgentFlow.MLNet.Tools.Python;
+using Microsoft.Extensions.Logging;
 
-namespace AgentFlow.MLNet.Tests.Tools;
+namespace AgentFlow.MLNet.Tests.Tools.Python;
 
 /// <summary>
-/// The python tool runs real python3 processes (present on developer machines and in CI). Each test proves
-/// one containment or behaviour promise with small limits, so the whole class takes a few seconds.
+/// The python tool runs real python3 processes (present on developer machines and in CI), in whichever sandbox
+/// this host gives it (bubblewrap where it can, the guard alone elsewhere): these are the promises that hold in
+/// both. <see cref="PythonSandboxTests"/> and <see cref="PythonGuardTests"/> test the two boundaries.
 /// </summary>
 public class PythonToolTests
 {
-    // The timeout is generous so that a machine busy with other tests cannot fail a run that should succeed;
-    // the timeout test uses its own short one.
-    private static readonly PythonTool Tool = new(new PythonToolOptions
-    {
-        Timeout = TimeSpan.FromSeconds(20),
-        MemoryLimitBytes = 256L << 20,
-        MaxOutputBytes = 4096,
-    });
+    private static readonly PythonTool Tool = new(PythonRuns.Small);
 
     private static ValueTask<ToolResult> RunAsync(string code) => Tool.InvokeAsync(JsonSerializer.SerializeToElement(new { code }));
 
@@ -82,16 +76,13 @@ public class PythonToolTests
     [Fact]
     public async Task An_infinite_loop_is_killed_at_the_timeout()
     {
-        var tool = new PythonTool(new PythonToolOptions { Timeout = TimeSpan.FromSeconds(1.5) });
-        var clock = Stopwatch.StartNew();
+        var tool = new PythonTool(PythonRuns.Small with { Timeout = TimeSpan.FromSeconds(1.5) });
 
-        var result = await tool.InvokeAsync(JsonSerializer.SerializeToElement(new { code = "import os\nprint(os.getpid(), flush=True)\nwhile True:\n    pass" }));
+        var result = await tool.InvokeAsync(JsonSerializer.SerializeToElement(new { code = "print('started', flush=True)\nwhile True:\n    pass" }));
 
         Assert.False(result.Succeeded);
         Assert.StartsWith("timed out after 1.5 s; the process was killed", result.Error);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        int pid = int.Parse(result.Output.Trim());
-        Assert.False(Directory.Exists($"/proc/{pid}"), $"process {pid} is still alive");
+        Assert.Equal("started\n", result.Output);
     }
 
     [Theory]
@@ -100,7 +91,7 @@ public class PythonToolTests
     public async Task A_memory_bomb_fails_with_MemoryError_at_the_memory_limit(string code)
     {
         // A small limit keeps the gradual bomb quick; the generous timeout shows the memory limit, not the clock, stopped it.
-        var tool = new PythonTool(new PythonToolOptions { MemoryLimitBytes = 64L << 20, Timeout = TimeSpan.FromSeconds(20) });
+        var tool = new PythonTool(PythonRuns.Small with { MemoryLimitBytes = 64L << 20 });
 
         var result = await tool.InvokeAsync(JsonSerializer.SerializeToElement(new { code }));
 
@@ -121,52 +112,14 @@ public class PythonToolTests
         Assert.False(Directory.Exists(lines[1]), "the working directory was not deleted");
     }
 
-    [Theory]
-    [InlineData("open('{0}', 'w').write('x')")]
-    [InlineData("open('../{1}', 'w').write('x')")]
-    [InlineData("import os\nos.symlink('{0}', 'link')\nopen('link', 'w').write('x')")]
-    [InlineData("import os\nfd = os.open('{2}', os.O_RDONLY)\nos.close(os.open('{1}', os.O_WRONLY | os.O_CREAT, dir_fd=fd))")]
-    [InlineData("import shutil\nopen('a', 'w').write('x')\nshutil.copyfile('a', '{0}')")]
-    public async Task Writing_outside_the_working_directory_is_refused(string template)
-    {
-        string name = $"agentflow-escape-{Guid.NewGuid():N}.txt";
-        string target = Path.Combine(Path.GetTempPath(), name);
-
-        var result = await RunAsync(string.Format(template, target, name, Path.GetTempPath()));
-
-        Assert.False(result.Succeeded);
-        Assert.Contains("blocked by the AgentFlow python sandbox", result.Error);
-        Assert.False(File.Exists(target), $"{target} was written");
-    }
-
-    [Theory]
-    [InlineData("import os\nos.system('true')", "running other programs")]
-    [InlineData("import subprocess\nsubprocess.run(['true'])", "running other programs")]
-    [InlineData("import os\nos.fork()", "starting processes")]
-    [InlineData("import socket\nsocket.socket()", "network access")]
-    [InlineData("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))", "changing resource limits")]
-    [InlineData("import ctypes\nctypes.CDLL('libc.so.6')", "loading native libraries")]
-    [InlineData("import gc\ngc.get_objects()", "inspecting the heap")]
-    public async Task Escapes_through_processes_network_limits_and_native_code_are_refused(string code, string what)
-    {
-        var result = await RunAsync(code);
-
-        Assert.False(result.Succeeded);
-        Assert.Contains($"blocked by the AgentFlow python sandbox: {what}", result.Error);
-    }
-
     [Fact]
-    public async Task Secrets_in_the_hosts_environment_are_not_visible()
+    public async Task The_environment_holds_only_what_the_tool_sets()
     {
         Environment.SetEnvironmentVariable("AGENTFLOW_TEST_SECRET", "hunter2-do-not-leak");
 
-        var environment = await RunAsync("import os\nprint(sorted(os.environ))\nprint('hunter2' in repr(os.environ))");
-        var parent = await RunAsync("import os\nprint(open(f'/proc/{os.getppid()}/environ', 'rb').read())");
+        var result = await RunAsync("import os\nprint(sorted(os.environ))\nprint('hunter2' in repr(os.environ))");
 
-        Assert.Equal("['HOME', 'LANG', 'PATH', 'TMPDIR']\nFalse\n", environment.Output);
-        Assert.False(parent.Succeeded);
-        Assert.Contains("reading another process's /proc entry", parent.Error);
-        Assert.DoesNotContain("hunter2", parent.Output + parent.Error);
+        Assert.Equal("['HOME', 'LANG', 'PATH', 'TMPDIR']\nFalse\n", result.Output);
     }
 
     [Fact]
@@ -204,6 +157,41 @@ public class PythonToolTests
     }
 
     [Fact]
+    public async Task Without_a_kernel_boundary_the_tool_is_off_unless_guard_only_mode_is_allowed()
+    {
+        var strict = new PythonTool(new PythonToolOptions { Bubblewrap = "/nonexistent/bwrap" });
+        var lenient = new PythonTool(PythonRuns.Small with { Bubblewrap = "/nonexistent/bwrap" });
+
+        var refused = await strict.InvokeAsync(JsonSerializer.SerializeToElement(new { code = "print(1)" }));
+        var guarded = await lenient.InvokeAsync(JsonSerializer.SerializeToElement(new { code = "print(1)" }));
+
+        Assert.Equal(PythonSandboxMode.Disabled, (await strict.GetSandboxAsync()).Mode);
+        Assert.False(refused.Succeeded);
+        Assert.StartsWith("the python tool is disabled: no kernel boundary (", refused.Error);
+        Assert.Contains(nameof(PythonToolOptions.AllowGuardOnly), refused.Error);
+        var sandbox = await lenient.GetSandboxAsync();
+        Assert.Equal(PythonSandboxMode.GuardOnly, sandbox.Mode);
+        Assert.Contains("NOT a security boundary", sandbox.Summary);
+        Assert.True(guarded.Succeeded, guarded.Error);
+        Assert.Equal("1\n", guarded.Output);
+    }
+
+    [Fact]
+    public async Task The_first_use_of_a_tool_logs_one_line_saying_which_sandbox_it_runs_in()
+    {
+        var log = new CollectingLogger();
+        var tool = new PythonTool(PythonRuns.Small with { Bubblewrap = "/nonexistent/bwrap", Logger = log });
+
+        await tool.InvokeAsync(JsonSerializer.SerializeToElement(new { code = "print(1)" }));
+        await tool.InvokeAsync(JsonSerializer.SerializeToElement(new { code = "print(2)" }));
+
+        var entry = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Equal((await tool.GetSandboxAsync()).Summary, entry.Message);
+        Assert.Contains("guard-only mode", entry.Message);
+    }
+
+    [Fact]
     public async Task The_interpreter_on_this_machine_is_found()
     {
         Assert.True(await Tool.IsAvailableAsync(), "python3 is expected on developer machines and in CI");
@@ -215,6 +203,21 @@ public class PythonToolTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PythonTool(new PythonToolOptions { Timeout = TimeSpan.Zero }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PythonTool(new PythonToolOptions { MemoryLimitBytes = 1 << 20 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PythonTool(new PythonToolOptions { MaxOutputBytes = 10 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PythonTool(new PythonToolOptions { MaxWorkingFolderBytes = 1000 }));
         Assert.Throws<ArgumentException>(() => new PythonTool(new PythonToolOptions { Interpreter = " " }));
+        Assert.Throws<ArgumentException>(() => new PythonTool(new PythonToolOptions { Bubblewrap = "" }));
+    }
+
+    /// <summary>An <see cref="ILogger"/> that keeps what it is given.</summary>
+    private sealed class CollectingLogger : ILogger
+    {
+        internal List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
     }
 }
