@@ -143,7 +143,10 @@ public sealed class PolicyUpdater : IDisposable
     private LogProbTables Prepare(IReadOnlyList<TrainingTurn> turns, Tally tally)
     {
         var samples = turns.Select(t => t.Sample).ToList();
+        // Whatever the caller left in the gradients must not leak into the first step.
+        _optimizer.ZeroGradients();
         _model.eval();
+        _reference?.eval();
         var reference = _options.Beta > 0 ? ReferenceLogProbs(samples) : null;
         IReadOnlyList<IReadOnlyList<float>> old = samples.Select(s => s.SamplingLogProbs).ToList();
         if (_options.OldLogProbs == OldLogProbSource.Recomputed)
