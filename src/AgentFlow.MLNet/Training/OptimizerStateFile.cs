@@ -52,7 +52,7 @@ internal static class OptimizerStateFile
         if (file.Metadata.GetValueOrDefault("agentflow_format") != Format)
             throw new InvalidDataException($"'{path}' is not a Flow-GRPO optimizer state (metadata agentflow_format is not '{Format}').");
         var steps = file.Metadata.GetValueOrDefault("adam_steps", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            .Select(s => Count(path, "adam_steps", s)).ToArray();
         if (steps.Length != optimizer.Trainable.Count)
             throw new InvalidDataException($"'{path}' holds the state of {steps.Length} parameters but the model has {optimizer.Trainable.Count} trainable ones.");
         bool hasMasters = file.Entries.Keys.Any(k => k.EndsWith(".master", StringComparison.Ordinal));
@@ -61,31 +61,45 @@ internal static class OptimizerStateFile
                 ? $"'{path}' holds fp32 master weights but the model's trainable parameters are fp32."
                 : $"'{path}' holds no fp32 master weights but the model's trainable parameters are not fp32.");
 
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        // Check every tensor before changing any, so a mismatched file leaves the optimizer as it was.
+        var restores = new List<(string Name, Tensor Target)>();
         for (int i = 0; i < optimizer.Trainable.Count; i++)
         {
-            var (name, parameter) = optimizer.Trainable[i];
+            string name = optimizer.Trainable[i].Name;
             var state = optimizer.StateOf(i);
-            Restore(file, name + ".exp_avg", state.exp_avg);
-            Restore(file, name + ".exp_avg_sq", state.exp_avg_sq);
+            restores.Add((name + ".exp_avg", state.exp_avg));
+            restores.Add((name + ".exp_avg_sq", state.exp_avg_sq));
             if (optimizer.Masters is { } masters)
-                Restore(file, name + ".master", masters[i]);
-            state.step = steps[i];
+                restores.Add((name + ".master", masters[i]));
         }
+        foreach (var (name, target) in restores)
+            Check(file, name, target);
+
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            foreach (var (name, target) in restores)
+                target.copy_(file.Read(name));
+        }
+        for (int i = 0; i < steps.Length; i++)
+            optimizer.StateOf(i).step = steps[i];
         optimizer.CopyMastersToModel();
-        optimizer.ConsecutiveNonFiniteSteps = int.Parse(file.Metadata.GetValueOrDefault("consecutive_non_finite_steps", "0"), CultureInfo.InvariantCulture);
+        optimizer.ConsecutiveNonFiniteSteps = checked((int)Count(path, "consecutive_non_finite_steps", file.Metadata.GetValueOrDefault("consecutive_non_finite_steps", "0")));
         return file.Metadata
             .Where(m => m.Key.StartsWith(CounterPrefix, StringComparison.Ordinal))
-            .ToDictionary(m => m.Key[CounterPrefix.Length..], m => long.Parse(m.Value, CultureInfo.InvariantCulture));
+            .ToDictionary(m => m.Key[CounterPrefix.Length..], m => Count(path, m.Key, m.Value));
     }
 
-    private static void Restore(SafetensorsFile file, string name, Tensor target)
+    private static long Count(string path, string key, string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long count)
+            ? count
+            : throw new InvalidDataException($"'{path}' has '{value}' for {key}; a non-negative integer was expected.");
+
+    private static void Check(SafetensorsFile file, string name, Tensor target)
     {
         if (!file.Entries.TryGetValue(name, out var entry))
             throw new InvalidDataException($"'{file.Path}' has no tensor '{name}'; it was saved for other trainable parameters.");
         if (entry.DType != target.dtype || !entry.Shape.SequenceEqual(target.shape))
             throw new InvalidDataException($"'{file.Path}' stores '{name}' as {entry.DType} [{string.Join(", ", entry.Shape)}] but it is {target.dtype} [{string.Join(", ", target.shape)}] here.");
-        target.copy_(file.Read(name));
     }
 }

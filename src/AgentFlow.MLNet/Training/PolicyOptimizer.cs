@@ -16,6 +16,7 @@ internal sealed class PolicyOptimizer : IDisposable
 {
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _trainable;
     private readonly IReadOnlyList<Parameter>? _masters;
+    private readonly IReadOnlyList<Parameter> _stepped;
     private readonly AdamW _adam;
     private readonly double _maxGradNorm;
 
@@ -39,7 +40,8 @@ internal sealed class PolicyOptimizer : IDisposable
                 return master;
             }).ToList();
         }
-        _adam = new AdamW(Stepped, learningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
+        _stepped = _masters ?? _trainable.Select(p => p.Parameter).ToList();
+        _adam = new AdamW(_stepped, learningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
         _maxGradNorm = options.MaxGradNorm;
     }
 
@@ -53,7 +55,7 @@ internal sealed class PolicyOptimizer : IDisposable
     internal IReadOnlyList<Parameter>? Masters => _masters;
 
     /// <summary>What AdamW steps: the masters, or the model's own parameters.</summary>
-    internal IReadOnlyList<Parameter> Stepped => _masters ?? _trainable.Select(p => p.Parameter).ToList();
+    internal IReadOnlyList<Parameter> Stepped => _stepped;
 
     /// <summary>The AdamW moments and step count of parameter <paramref name="index"/> (optimizer order).</summary>
     internal AdamW.State StateOf(int index) => (AdamW.State)_adam.state_dict().State[index];
@@ -86,7 +88,7 @@ internal sealed class PolicyOptimizer : IDisposable
     internal (bool Stepped, double GradNorm) Step(double loss, double learningRate)
     {
         AccumulateGradients();
-        double norm = nn.utils.clip_grad_norm_(Stepped, _maxGradNorm);
+        double norm = nn.utils.clip_grad_norm_(_stepped, _maxGradNorm);
         bool finite = double.IsFinite(loss) && double.IsFinite(norm);
         if (finite)
         {
