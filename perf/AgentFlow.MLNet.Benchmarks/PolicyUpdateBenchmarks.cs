@@ -10,7 +10,8 @@ namespace AgentFlow.MLNet.Benchmarks;
 /// <summary>
 /// One Flow-GRPO update step (<see cref="PolicyUpdater.Update"/>): full fine-tuning in fp32, β = 0 (no reference pass),
 /// sampled old log-probs, one mini-batch in one micro-batch, so the step is exactly one forward, one backward and
-/// one AdamW step over <see cref="Turns"/> planner turns of 192 prompt + 64 completion tokens.
+/// one AdamW step over <see cref="Turns"/> planner turns of 192 prompt + 64 completion tokens; <see cref="Forward"/>
+/// scores the same batch without gradients for comparison.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class PolicyUpdateBenchmarks
@@ -21,6 +22,7 @@ public class PolicyUpdateBenchmarks
     private CausalLM _model = null!;
     private PolicyUpdater _updater = null!;
     private List<TrainingTurn> _turns = null!;
+    private List<ScoredSequence> _sequences = null!;
 
     [Params("1M", "30M")]
     public string Model { get; set; } = "1M";
@@ -34,7 +36,7 @@ public class PolicyUpdateBenchmarks
     {
         _model = BenchmarkModels.Create(Model);
         var prompts = BenchmarkModels.RandomPrompts(_model, Turns, PromptTokens + CompletionTokens, seed: 3);
-        var sequences = prompts.Select(p => new ScoredSequence(p.Take(PromptTokens).ToArray(), p.Skip(PromptTokens).ToArray())).ToList();
+        var sequences = _sequences = prompts.Select(p => new ScoredSequence(p.Take(PromptTokens).ToArray(), p.Skip(PromptTokens).ToArray())).ToList();
         float[] logProbs;
         using (no_grad())
             logProbs = new CompletionScorer(_model).Score(sequences, temperature: 0.7).LogProbs.data<float>().ToArray();
@@ -43,6 +45,15 @@ public class PolicyUpdateBenchmarks
             Advantage: i % 2 == 0 ? 1.0 : -1.0)).ToList();
         var options = new FlowGrpoOptions { Beta = 0, MiniBatchSize = 0, MicroBatchTokens = Turns * (PromptTokens + CompletionTokens) };
         _updater = new PolicyUpdater(_model, options, totalSteps: 1_000_000);
+    }
+
+    /// <summary>The same batch scored without gradients (one forward): what the update's 6·N·tokens is read against.</summary>
+    [Benchmark(Baseline = true)]
+    public long Forward()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return new CompletionScorer(_model).Score(_sequences, temperature: 0.7).LogProbs.numel();
     }
 
     [Benchmark]

@@ -266,6 +266,8 @@ public sealed class PolicyUpdater : IDisposable
                 throw new ArgumentException($"{where} needs at least one prompt token and one completion token.", nameof(turns));
             if (sample.SamplingLogProbs.Count != sample.CompletionIds.Count)
                 throw new ArgumentException($"{where} has {sample.SamplingLogProbs.Count} sampling log-probs for {sample.CompletionIds.Count} completion tokens.", nameof(turns));
+            if (sample.PromptIds.Count + sample.CompletionIds.Count > _model.Config.MaxPositionEmbeddings)
+                throw new ArgumentException($"{where} has {sample.PromptIds.Count + sample.CompletionIds.Count} tokens, more than the model's {_model.Config.MaxPositionEmbeddings}-token context.", nameof(turns));
             if (sample.PromptIds.Concat(sample.CompletionIds).Any(id => id < 0 || id >= vocabulary))
                 throw new ArgumentException($"{where} holds a token id outside the vocabulary [0, {vocabulary}).", nameof(turns));
             if (!(sample.Temperature > 0) || !double.IsFinite(sample.Temperature))

@@ -168,6 +168,7 @@ public sealed class PolicyUpdaterTests
         Assert.Contains("no turns", Assert.Throws<ArgumentException>(() => updater.Update([])).Message);
         Assert.Contains("sampling log-probs", Assert.Throws<ArgumentException>(() => updater.Update([turn with { Sample = turn.Sample with { SamplingLogProbs = [0f] } }])).Message);
         Assert.Contains("vocabulary", Assert.Throws<ArgumentException>(() => updater.Update([turn with { Sample = turn.Sample with { PromptIds = [500] } }])).Message);
+        Assert.Contains("context", Assert.Throws<ArgumentException>(() => updater.Update([turn with { Sample = turn.Sample with { PromptIds = new int[200] } }])).Message);
         Assert.Contains("non-finite advantage", Assert.Throws<ArgumentException>(() => updater.Update([turn with { Advantage = double.NaN }])).Message);
     }
 }
