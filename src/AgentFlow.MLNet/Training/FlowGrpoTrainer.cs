@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentFlow.MLNet.Agent;
+using AgentFlow.MLNet.Agent.Trajectories;
+using AgentFlow.MLNet.Models.Generation;
+using AgentFlow.MLNet.Models.Hosting;
+using AgentFlow.MLNet.Models.Serving;
+using AgentFlow.MLNet.Rewards;
+using AgentFlow.MLNet.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFlow.MLNet.Training;
+
+/// <summary>
+/// Flow-GRPO: trains the planner inside the multi-turn agent loop. Each step takes B questions, rolls out G full
+/// trajectories of each on-policy (all B × G at once through the model host), scores each trajectory once,
+/// normalises the rewards within each group, broadcasts the advantage to every planner turn, and runs the PPO-clip +
+/// KL update through the host (<see cref="ModelAccess.Write"/>: no sequence ever mixes two weight versions).
+/// </summary>
+public sealed class FlowGrpoTrainer : IDisposable
+{
+    private static readonly JsonSerializerOptions MetricsJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private readonly ModelHost _host;
+    private readonly IAnswerScorer _scorer;
+    private readonly FlowGrpoOptions _options;
+    private readonly FlowGrpoSetup _setup;
+    private readonly ILogger _logger;
+    private readonly AgentFlowAgent _rolloutAgent;
+    private readonly AgentFlowAgent _evaluationAgent;
+    private PolicyUpdater? _updater;
+
+    /// <param name="host">The host of the model to train: LoRA adapters attached (the usual case) or fully trainable.</param>
+    /// <param name="tools">The tools the planner chooses from.</param>
+    /// <param name="scorer">Scores each trajectory's final answer against the row's gold answers (a row's own scorer wins).</param>
+    /// <param name="options">Training options; validated here. Default <see cref="FlowGrpoOptions"/>.</param>
+    /// <param name="setup">Frozen modules, prompts, reference model and logging. Default: the hosted model for every module.</param>
+    public FlowGrpoTrainer(ModelHost host, ToolRegistry tools, IAnswerScorer scorer, FlowGrpoOptions? options = null, FlowGrpoSetup? setup = null)
+    {
+        _host = host ?? throw new ArgumentNullException(nameof(host));
+        ArgumentNullException.ThrowIfNull(tools);
+        _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
+        _options = options ?? new FlowGrpoOptions();
+        _options.Validate();
+        _setup = setup ?? new FlowGrpoSetup();
+        _logger = _setup.Logger ?? NullLogger.Instance;
+
+        var calls = new SamplingOptions { MaxNewTokens = _options.MaxCompletionTokens };
+        var planner = host.AsChatClient(new LocalChatClientOptions { Sampling = calls, UseAdapters = true });
+        IChatClient frozen = _setup.FrozenModules ?? host.AsChatClient(new LocalChatClientOptions { Sampling = calls, UseAdapters = false });
+        var modules = AgentModules.WithPlanner(planner, frozen);
+        var rollout = _setup.Agent with
+        {
+            MaxTurns = _options.MaxTurns,
+            PlannerChatOptions = new ChatOptions { Temperature = (float)_options.Temperature, TopP = (float)_options.TopP, FrequencyPenalty = (float)_options.FrequencyPenalty },
+        };
+        _rolloutAgent = new AgentFlowAgent(modules, tools, rollout, _setup.Prompts, _logger);
+        _evaluationAgent = new AgentFlowAgent(modules, tools, rollout with { PlannerChatOptions = new ChatOptions { Temperature = 0 } }, _setup.Prompts, _logger);
+    }
+
+    /// <summary>Steps completed so far.</summary>
+    public int Step { get; private set; }
+
+    /// <summary>
+    /// Trains for <see cref="FlowGrpoOptions.NumTrainEpochs"/> passes over <paramref name="train"/>, in batches of
+    /// <see cref="FlowGrpoOptions.BatchSize"/> questions shuffled per epoch from the seed. Validates on
+    /// <paramref name="validation"/> every <see cref="FlowGrpoOptions.EvalSteps"/> steps and at the end (greedy planner,
+    /// never trained on), and appends every step's metrics to <c>metrics.jsonl</c> in the output folder when one is set.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">More than <see cref="FlowGrpoOptions.MaxConsecutiveNonFiniteSteps"/> updates in a row were non-finite.</exception>
+    public async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
+        IReadOnlyList<TrainingExample> train,
+        IReadOnlyList<TrainingExample>? validation = null,
+        IProgress<FlowGrpoStepMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+            throw new ArgumentException("The training set is empty.", nameof(train));
+        for (int i = 0; i < train.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(train[i]?.Question))
+                throw new ArgumentException($"Training row {i} has no question.", nameof(train));
+        }
+        int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
+        int totalSteps = stepsPerEpoch * _options.NumTrainEpochs;
+        _updater ??= await _host.RunAsync(model => new PolicyUpdater(model, _options, totalSteps, _setup.Reference), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
+        var collector = new RolloutCollector(_rolloutAgent, _scorer, _options.NumGenerations, (ulong)_options.Seed);
+        string? metricsPath = _options.OutputFolder is { } folder ? Path.Combine(Directory.CreateDirectory(folder).FullName, "metrics.jsonl") : null;
+        var history = new List<FlowGrpoStepMetrics>();
+
+        for (int epoch = 0; epoch < _options.NumTrainEpochs; epoch++)
+        {
+            int[] order = Shuffled(train.Count, epoch);
+            for (int start = 0; start < order.Length; start += _options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = order.Skip(start).Take(_options.BatchSize).Select(i => (train[i], i)).ToList();
+                var metrics = await StepAsync(collector, batch, epoch, cancellationToken).ConfigureAwait(false);
+                bool last = epoch == _options.NumTrainEpochs - 1 && start + _options.BatchSize >= order.Length;
+                if (validation is { Count: > 0 } && (Step % _options.EvalSteps == 0 || last))
+                    metrics = metrics with { ValidationAccuracy = await EvaluateAsync(validation, cancellationToken).ConfigureAwait(false) };
+                history.Add(metrics);
+                Report(metrics, metricsPath, batch.Count * _options.NumGenerations, progress);
+            }
+        }
+        return history;
+    }
+
+    /// <summary>Greedy accuracy of the current planner on <paramref name="examples"/> (all solved at once): the share scoring 1.</summary>
+    public async Task<double> EvaluateAsync(IReadOnlyList<TrainingExample> examples, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        if (examples.Count == 0)
+            return double.NaN;
+        var scores = await Task.WhenAll(examples.Select(async (example, i) =>
+        {
+            var trajectory = await _evaluationAgent.SolveAsync(example.Question, SamplingSeeds.Derive((ulong)_options.Seed, -1, i), cancellationToken).ConfigureAwait(false);
+            var score = await (example.Scorer ?? _scorer).ScoreAsync(new ScoringRequest(trajectory.FinalAnswer, example.Answers) { Question = example.Question, Numbers = example.Numbers }, cancellationToken).ConfigureAwait(false);
+            return score.Score;
+        })).ConfigureAwait(false);
+        return scores.Count(s => s >= 1) / (double)scores.Length;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _updater?.Dispose();
+
+    private async Task<FlowGrpoStepMetrics> StepAsync(RolloutCollector collector, IReadOnlyList<(TrainingExample, int)> batch, int epoch, CancellationToken cancellationToken)
+    {
+        using var activity = TrainingTelemetry.Activities.StartActivity("flow_grpo.step");
+        var clock = Stopwatch.StartNew();
+        int step = Step + 1;
+        activity?.SetTag("step", step);
+        var rollouts = await collector.CollectAsync(batch, step, cancellationToken).ConfigureAwait(false);
+        var advantages = GroupAdvantages.Compute(rollouts.Outcomes, rollouts.Samples, _options);
+        PolicyUpdateResult? update = null;
+        if (advantages.Turns.Count > 0)
+            update = await _host.RunAsync(_ => _updater!.Update(advantages.Turns), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
+        Step = step;
+        if (_updater!.ConsecutiveNonFiniteSteps > _options.MaxConsecutiveNonFiniteSteps)
+            throw new InvalidOperationException($"Training stopped at step {step}: {_updater.ConsecutiveNonFiniteSteps} updates in a row had a non-finite loss or gradient norm (MaxConsecutiveNonFiniteSteps = {_options.MaxConsecutiveNonFiniteSteps}). Lower the learning rate or check the rewards.");
+
+        var scored = rollouts.Outcomes.Where(o => !o.IsInfrastructureFailure && double.IsFinite(o.Reward)).ToList();
+        var turns = rollouts.Trajectories.SelectMany(t => t.Turns).ToList();
+        var statistics = update?.Statistics ?? PolicyLossStatistics.Empty;
+        return new FlowGrpoStepMetrics(
+            Step: step,
+            Epoch: epoch,
+            RewardMean: advantages.Statistics.RewardMean,
+            Accuracy: scored.Count == 0 ? double.NaN : scored.Count(o => o.Reward >= 1) / (double)scored.Count,
+            RewardBySource: advantages.Statistics.RewardMeanBySource,
+            MeanTurns: rollouts.Trajectories.Average(t => t.Turns.Count),
+            ToolCalls: turns.Count(t => t.ToolArguments is not null),
+            ToolErrorRate: turns.Count == 0 ? 0 : turns.Count(t => t.Error is not null) / (double)turns.Count,
+            InvalidPlannerOutputs: turns.Count(t => t.Step is null && t.Planner.Error is null),
+            InfrastructureFailures: advantages.Statistics.InfrastructureFailures,
+            ZeroVarianceGroups: advantages.Statistics.ZeroVarianceGroups,
+            TrainingTurns: advantages.Turns.Count,
+            Kl: statistics.MeanKl,
+            ClipFractionLow: statistics.ClipFractionLow,
+            ClipFractionHigh: statistics.ClipFractionHigh,
+            Entropy: statistics.MeanEntropy,
+            GradNorm: update?.GradNorm ?? double.NaN,
+            LearningRate: update?.LearningRate ?? _updater.LearningRate,
+            Loss: update?.Loss ?? double.NaN,
+            LogProbDrift: update?.LogProbDrift ?? double.NaN,
+            SkippedUpdates: update?.SkippedSteps ?? 0,
+            RolloutTokens: rollouts.Samples.Sum(s => (long)s.CompletionIds.Count),
+            RolloutSeconds: rollouts.Elapsed.TotalSeconds,
+            UpdateTokensPerSecond: update is { Elapsed.TotalSeconds: > 0 } ? update.Tokens / update.Elapsed.TotalSeconds : double.NaN,
+            StepSeconds: clock.Elapsed.TotalSeconds,
+            PeakWorkingSetBytes: Process.GetCurrentProcess().PeakWorkingSet64);
+    }
+
+    private void Report(FlowGrpoStepMetrics metrics, string? metricsPath, int trajectories, IProgress<FlowGrpoStepMetrics>? progress)
+    {
+        TrainingTelemetry.Record(metrics, trajectories);
+        _logger.LogInformation("step {Step}: reward {Reward:F3}, accuracy {Accuracy:P1}, KL {Kl:F4}, {TrainingTurns} turns trained, {Seconds:F1} s",
+            metrics.Step, metrics.RewardMean, metrics.Accuracy, metrics.Kl, metrics.TrainingTurns, metrics.StepSeconds);
+        if (metricsPath is not null)
+            File.AppendAllText(metricsPath, JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
+        progress?.Report(metrics);
+    }
+
+    /// <summary>The epoch's order of the training rows: a seeded Fisher–Yates shuffle, the same for the same seed and epoch.</summary>
+    private int[] Shuffled(int count, int epoch)
+    {
+        var random = new Random(unchecked((int)SamplingSeeds.Derive((ulong)_options.Seed, epoch)));
+        int[] order = [.. Enumerable.Range(0, count)];
+        random.Shuffle(order);
+        return order;
+    }
+}
