@@ -8,6 +8,7 @@ var snippets = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordin
     ["saving"] = _ => { SavingSnippet.Run(); return Task.CompletedTask; },
     ["chat-client"] = _ => ChatClientSnippet.RunAsync(),
     ["agent"] = _ => AgentSnippet.RunAsync(),
+    ["training"] = _ => TrainingSnippet.RunAsync(),
 };
 
 if (args.Length == 0 || !snippets.TryGetValue(args[0], out var snippet))

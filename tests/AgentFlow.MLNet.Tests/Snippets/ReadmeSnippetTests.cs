@@ -88,6 +88,15 @@ public sealed class ReadmeSnippetTests : IDisposable
         Assert.Equal("Using the numbers [1, 1, 1, 8], make 24.", trajectory.RootElement.GetProperty("question").GetString());
     }
 
+    [Fact]
+    public void TheTrainingSnippetUpdatesThePolicyAndSavesTheOptimizerState()
+    {
+        var run = Run("training");
+
+        Assert.Matches(@"^loss -?\d+\.\d{4}, \|grad\| \d+\.\d{3}, clipped \d+ ?%, log-prob drift \d\.\dE[-+]\d+\r?\n$", run.Output);
+        Assert.True(File.Exists(_work.File(Path.Combine("checkpoint", "optimizer.safetensors"))));
+    }
+
     private sealed record Result(string Output, string Error);
 
     /// <summary>Runs one snippet as its own process in the test's folder, as a user's program would run.</summary>
