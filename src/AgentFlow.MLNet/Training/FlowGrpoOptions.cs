@@ -161,8 +161,27 @@ public sealed record FlowGrpoOptions
 
     // ---- Checkpoints and validation -------------------------------------------------------------------------------
 
-    /// <summary>A checkpoint every this many training steps, and one at the end (TRL <c>save_steps</c>). Default 2 (the reference's <c>trainer.save_freq</c>).</summary>
+    /// <summary>
+    /// A checkpoint (<c>checkpoint-{step}</c> in <see cref="OutputFolder"/>) every this many training steps, one at the end,
+    /// and one at each new best validation accuracy (TRL <c>save_steps</c>). Default 2 (the reference's <c>trainer.save_freq</c>).
+    /// </summary>
     public int SaveSteps { get; init; } = 2;
+
+    /// <summary>
+    /// Most checkpoints kept in <see cref="OutputFolder"/>: older ones are deleted, never the best nor the newest (TRL
+    /// <c>save_total_limit</c>). Null keeps all. Default null.
+    /// </summary>
+    public int? SaveTotalLimit { get; init; }
+
+    /// <summary>
+    /// A checkpoint folder, or an output folder whose newest checkpoint is taken, to continue training from (TRL's
+    /// <c>resume_from_checkpoint</c>). The run continues bit for bit — the same next batch, samples and loss, step numbers
+    /// going on — provided the model is set up as at the start (the same base, adapters attached with the same options),
+    /// the training set is the same, and every option is the same except <see cref="OutputFolder"/>,
+    /// <see cref="SaveSteps"/>, <see cref="SaveTotalLimit"/>, <see cref="EvalSteps"/>, <see cref="NumTrainEpochs"/> and
+    /// <see cref="MaxConsecutiveNonFiniteSteps"/>. Default null (start afresh).
+    /// </summary>
+    public string? ResumeFromCheckpoint { get; init; }
 
     /// <summary>Validation every this many training steps; 0 never (TRL <c>eval_steps</c>). Default 2 (the reference's <c>trainer.test_freq</c>).</summary>
     public int EvalSteps { get; init; } = 2;
@@ -227,6 +246,10 @@ public sealed record FlowGrpoOptions
             throw new ArgumentOutOfRangeException(nameof(MinLearningRateRatio), MinLearningRateRatio, "The minimum learning-rate ratio must be in [0, 1].");
         if (OutputFolder is not null && string.IsNullOrWhiteSpace(OutputFolder))
             throw new ArgumentException("The output folder must be null or a path.", nameof(OutputFolder));
+        if (SaveTotalLimit is { } limit)
+            Positive(limit, nameof(SaveTotalLimit));
+        if (ResumeFromCheckpoint is not null && string.IsNullOrWhiteSpace(ResumeFromCheckpoint))
+            throw new ArgumentException("The checkpoint to resume from must be null or a path.", nameof(ResumeFromCheckpoint));
     }
 
     private static void Positive(int value, string name)

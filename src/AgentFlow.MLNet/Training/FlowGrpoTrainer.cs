@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Agent.Trajectories;
+using AgentFlow.MLNet.IO;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Serving;
@@ -60,16 +63,32 @@ public sealed class FlowGrpoTrainer : IDisposable
         _evaluationAgent = new AgentFlowAgent(modules, tools, rollout with { PlannerChatOptions = new ChatOptions { Temperature = 0 } }, _setup.Prompts, _logger);
     }
 
-    /// <summary>Steps completed so far.</summary>
+    /// <summary>Steps completed so far, counting those of the run resumed from.</summary>
     public int Step { get; private set; }
+
+    /// <summary>The newest checkpoint written or resumed from, or null.</summary>
+    public string? LastCheckpoint { get; private set; }
+
+    /// <summary>The checkpoint with the best validation accuracy so far (kept by <see cref="FlowGrpoOptions.SaveTotalLimit"/>), or null.</summary>
+    public string? BestCheckpoint { get; private set; }
+
+    /// <summary>The best validation accuracy so far, or null before any validation.</summary>
+    public double? BestValidationAccuracy { get; private set; }
 
     /// <summary>
     /// Trains for <see cref="FlowGrpoOptions.NumTrainEpochs"/> passes over <paramref name="train"/>, in batches of
     /// <see cref="FlowGrpoOptions.BatchSize"/> questions shuffled per epoch from the seed. Validates on
     /// <paramref name="validation"/> every <see cref="FlowGrpoOptions.EvalSteps"/> steps and at the end (greedy planner,
-    /// never trained on), and appends every step's metrics to <c>metrics.jsonl</c> in the output folder when one is set.
+    /// never trained on), appends every step's metrics to <c>metrics.jsonl</c> in the output folder when one is set, and
+    /// writes checkpoints there (<see cref="FlowGrpoOptions.SaveSteps"/>). With
+    /// <see cref="FlowGrpoOptions.ResumeFromCheckpoint"/> it first restores that checkpoint and continues where it stopped.
     /// </summary>
-    /// <exception cref="InvalidOperationException">More than <see cref="FlowGrpoOptions.MaxConsecutiveNonFiniteSteps"/> updates in a row were non-finite.</exception>
+    /// <returns>The metrics of the steps this call ran.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// More than <see cref="FlowGrpoOptions.MaxConsecutiveNonFiniteSteps"/> updates in a row were non-finite, or the
+    /// checkpoint to resume from does not fit this run (the message says why).
+    /// </exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is missing, incomplete or damaged.</exception>
     public async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
         IReadOnlyList<TrainingExample> train,
         IReadOnlyList<TrainingExample>? validation = null,
@@ -87,21 +106,40 @@ public sealed class FlowGrpoTrainer : IDisposable
         int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
         int totalSteps = stepsPerEpoch * _options.NumTrainEpochs;
         _updater ??= await _host.RunAsync(model => new PolicyUpdater(model, _options, totalSteps, _setup.Reference), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
+        string? outputFolder = _options.OutputFolder is { } folder ? Directory.CreateDirectory(folder).FullName : null;
+        string? metricsPath = outputFolder is null ? null : Path.Combine(outputFolder, "metrics.jsonl");
+        int position = 0;
+        if (_options.ResumeFromCheckpoint is { } resume)
+        {
+            position = await ResumeAsync(resume, train, cancellationToken).ConfigureAwait(false);
+            if (metricsPath is not null)
+                KeepMetricsUpTo(metricsPath, Step);
+        }
+        string fingerprint = TrainingCheckpoints.Fingerprint(train);
         var collector = new RolloutCollector(_rolloutAgent, _scorer, _options.NumGenerations, (ulong)_options.Seed);
-        string? metricsPath = _options.OutputFolder is { } folder ? Path.Combine(Directory.CreateDirectory(folder).FullName, "metrics.jsonl") : null;
         var history = new List<FlowGrpoStepMetrics>();
 
-        for (int epoch = 0; epoch < _options.NumTrainEpochs; epoch++)
+        for (int epoch = position / stepsPerEpoch; epoch < _options.NumTrainEpochs; epoch++)
         {
             int[] order = Shuffled(train.Count, epoch);
-            for (int start = 0; start < order.Length; start += _options.BatchSize)
+            int firstBatch = epoch == position / stepsPerEpoch ? position % stepsPerEpoch : 0;
+            for (int start = firstBatch * _options.BatchSize; start < order.Length; start += _options.BatchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = order.Skip(start).Take(_options.BatchSize).Select(i => (train[i], i)).ToList();
                 var metrics = await StepAsync(collector, batch, epoch, cancellationToken).ConfigureAwait(false);
                 bool last = epoch == _options.NumTrainEpochs - 1 && start + _options.BatchSize >= order.Length;
-                if (validation is { Count: > 0 } && (Step % _options.EvalSteps == 0 || last))
-                    metrics = metrics with { ValidationAccuracy = await EvaluateAsync(validation, cancellationToken).ConfigureAwait(false) };
+                bool improved = false;
+                if (validation is { Count: > 0 } && ((_options.EvalSteps > 0 && Step % _options.EvalSteps == 0) || last))
+                {
+                    double accuracy = await EvaluateAsync(validation, cancellationToken).ConfigureAwait(false);
+                    metrics = metrics with { ValidationAccuracy = accuracy };
+                    improved = BestValidationAccuracy is not { } best || accuracy > best;
+                }
+                if (outputFolder is not null && (Step % _options.SaveSteps == 0 || last || improved))
+                    await SaveCheckpointAsync(outputFolder, stepsPerEpoch, train.Count, fingerprint, improved ? metrics.ValidationAccuracy : null, cancellationToken).ConfigureAwait(false);
+                else if (improved)
+                    BestValidationAccuracy = metrics.ValidationAccuracy;
                 history.Add(metrics);
                 Report(metrics, metricsPath, batch.Count * _options.NumGenerations, progress);
             }
@@ -182,6 +220,66 @@ public sealed class FlowGrpoTrainer : IDisposable
         if (metricsPath is not null)
             File.AppendAllText(metricsPath, JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
         progress?.Report(metrics);
+    }
+
+    /// <summary>Writes a checkpoint of the current step (recording <paramref name="newBest"/> as the best validation when given) and rotates old ones.</summary>
+    private async Task SaveCheckpointAsync(string outputFolder, int stepsPerEpoch, int rows, string fingerprint, double? newBest, CancellationToken cancellationToken)
+    {
+        string name = TrainingCheckpoints.FolderName(Step);
+        var state = new TrainerState
+        {
+            GlobalStep = Step,
+            StepsPerEpoch = stepsPerEpoch,
+            TrainRows = rows,
+            TrainFingerprint = fingerprint,
+            BestMetric = newBest ?? BestValidationAccuracy,
+            BestModelCheckpoint = newBest is null ? (BestCheckpoint is null ? null : Path.GetFileName(BestCheckpoint)) : name,
+            Options = TrainingCheckpoints.OptionsJson(_options),
+        };
+        // A read: the weights and optimizer state are only copied out, and no update can run between steps.
+        string written = await _host.RunAsync(model => TrainingCheckpoints.Save(outputFolder, model, _updater!, state), ModelAccess.Read, cancellationToken).ConfigureAwait(false);
+        LastCheckpoint = written;
+        if (newBest is not null)
+        {
+            BestValidationAccuracy = newBest;
+            BestCheckpoint = written;
+        }
+        if (_options.SaveTotalLimit is { } limit)
+            TrainingCheckpoints.Rotate(outputFolder, limit, state.BestModelCheckpoint);
+        _logger.LogInformation("step {Step}: checkpoint {Checkpoint}", Step, written);
+    }
+
+    /// <summary>Restores the planner, the optimizer and the trainer's counters from a checkpoint; returns the data position (steps done).</summary>
+    private async Task<int> ResumeAsync(string path, IReadOnlyList<TrainingExample> train, CancellationToken cancellationToken)
+    {
+        string folder = TrainingCheckpoints.Resolve(path);
+        var state = TrainingCheckpoints.Read(folder);
+        await _host.RunAsync(model =>
+        {
+            TrainingCheckpoints.CheckCompatible(state, folder, _options, train, model.Lora is not null);
+            TrainingCheckpoints.LoadModel(folder, model);
+            _updater!.LoadState(folder);
+            return 0;
+        }, ModelAccess.Write, cancellationToken).ConfigureAwait(false);
+        if (_updater!.Step != state.GlobalStep)
+            throw new InvalidDataException($"Checkpoint '{folder}' is inconsistent: its optimizer state is at step {_updater.Step} but {TrainerState.FileName} says {state.GlobalStep}.");
+        Step = state.GlobalStep;
+        LastCheckpoint = folder;
+        BestValidationAccuracy = state.BestMetric;
+        BestCheckpoint = state.BestModelCheckpoint is { } best ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder))!, best) : null;
+        _logger.LogInformation("resumed from {Checkpoint} at step {Step}", folder, Step);
+        return state.GlobalStep;
+    }
+
+    /// <summary>Drops the lines of steps after <paramref name="step"/> from <c>metrics.jsonl</c>: they belong to the timeline the resume replaces.</summary>
+    private static void KeepMetricsUpTo(string metricsPath, int step)
+    {
+        if (!File.Exists(metricsPath))
+            return;
+        var kept = File.ReadLines(metricsPath)
+            .Where(line => line.Length > 0 && JsonNode.Parse(line)?["step"]?.GetValue<int>() is { } s && s <= step)
+            .ToList();
+        AtomicFile.WriteAllBytes(metricsPath, Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n"))));
     }
 
     /// <summary>The epoch's order of the training rows: a seeded Fisher–Yates shuffle, the same for the same seed and epoch.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Models.Scoring;
 using static TorchSharp.torch;
@@ -16,6 +17,9 @@ namespace AgentFlow.MLNet.Training;
 /// </summary>
 public sealed class PolicyUpdater : IDisposable
 {
+    /// <summary>The seed path of the update's dropout, apart from every rollout seed (which use non-negative steps).</summary>
+    private const long DropoutStream = -2;
+
     private readonly CausalLM _model;
     private readonly CausalLM? _reference;
     private readonly FlowGrpoOptions _options;
@@ -71,6 +75,10 @@ public sealed class PolicyUpdater : IDisposable
         Validate(turns);
         var clock = Stopwatch.StartNew();
         bool wasTraining = _model.training;
+        // LoRA dropout draws from libtorch's global generator: seeding it from (seed, step) makes every update
+        // reproducible on its own, so a resumed run needs no generator state from the checkpoint.
+        if (_model.Lora is { Dropout: > 0 })
+            random.manual_seed(unchecked((long)SamplingSeeds.Derive((ulong)_options.Seed, DropoutStream, Step)));
         try
         {
             var tally = new Tally();

@@ -55,24 +55,48 @@ public static class LoraCheckpoint
         var options = ReadOptions(Path.Combine(folder, ConfigFile));
         var weights = SafetensorsFile.Open(Path.Combine(folder, WeightsFile));
         model.AttachLora(options);
+        try
+        {
+            CopyWeights(model, weights);
+        }
+        catch
+        {
+            // The freshly attached adapters (B = 0, so no effect) are merged away, leaving the model as it was.
+            model.MergeAdapters();
+            throw;
+        }
+    }
 
+    /// <summary>
+    /// Overwrites the weights of the adapters already attached to <paramref name="model"/> with those saved in
+    /// <paramref name="folder"/>: how a training run resumes on a model set up as it was at the start. The saved rank,
+    /// α, dropout and target modules must equal the attached ones; every name and shape is checked before anything changes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no adapters, or others than the saved ones.</exception>
+    public static void LoadWeights(CausalLM model, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var attached = model.Lora ?? throw new InvalidOperationException("The model has no LoRA adapters to load weights into; attach them first, or use LoraCheckpoint.Load.");
+        var saved = ReadOptions(Path.Combine(folder, ConfigFile));
+        if (saved.Rank != attached.Rank || saved.Alpha != attached.Alpha || saved.Dropout != attached.Dropout || !saved.TargetModules.Order().SequenceEqual(attached.TargetModules.Order()))
+            throw new InvalidOperationException(
+                $"The adapters in '{folder}' (r {saved.Rank}, alpha {saved.Alpha}, dropout {saved.Dropout}, targets [{string.Join(", ", saved.TargetModules)}]) differ from the attached ones " +
+                $"(r {attached.Rank}, alpha {attached.Alpha}, dropout {attached.Dropout}, targets [{string.Join(", ", attached.TargetModules)}]).");
+        CopyWeights(model, SafetensorsFile.Open(Path.Combine(folder, WeightsFile)));
+    }
+
+    /// <summary>Copies every adapter tensor from <paramref name="weights"/> after checking all names and shapes, so a mismatch changes nothing.</summary>
+    private static void CopyWeights(CausalLM model, SafetensorsFile weights)
+    {
         var parameters = LoraAdapters.AdapterParameters(model).ToDictionary(p => PeftPrefix + p.Name, p => p.Parameter, StringComparer.Ordinal);
         var missing = parameters.Keys.Where(name => !weights.Entries.ContainsKey(name)).ToList();
         var unexpected = weights.Entries.Keys.Where(name => !parameters.ContainsKey(name)).ToList();
-        // On a mismatch the freshly attached adapters (B = 0, so no effect) are merged away, leaving the model as it was.
         if (missing.Count > 0 || unexpected.Count > 0)
-        {
-            model.MergeAdapters();
             throw new InvalidDataException($"'{weights.Path}' does not match {ConfigFile}: missing [{string.Join(", ", missing.Take(5))}], unexpected [{string.Join(", ", unexpected.Take(5))}].");
-        }
         foreach (var (name, parameter) in parameters)
         {
             if (!weights.Entries[name].Shape.SequenceEqual(parameter.shape))
-            {
-                var error = new InvalidDataException($"Adapter tensor '{name}' has shape [{string.Join(", ", weights.Entries[name].Shape)}], but this model needs [{string.Join(", ", parameter.shape)}].");
-                model.MergeAdapters();
-                throw error;
-            }
+                throw new InvalidDataException($"Adapter tensor '{name}' has shape [{string.Join(", ", weights.Entries[name].Shape)}], but this model needs [{string.Join(", ", parameter.shape)}].");
         }
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)
