@@ -1,6 +1,7 @@
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Agent.Prompts;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Rewards;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,12 @@ public sealed record FlowGrpoSetup
     /// model with its adapters off, so one copy of the weights serves all four modules.
     /// </summary>
     public IChatClient? FrozenModules { get; init; }
+
+    /// <summary>
+    /// Scores each question's G answers together (a <see cref="RelativeJudgeScorer"/>, say) instead of one by one; rows
+    /// with a scorer of their own keep it, and validation uses the trainer's scorer. Default null: one by one.
+    /// </summary>
+    public IGroupAnswerScorer? GroupScorer { get; init; }
 
     /// <summary>The agent's loop settings; the trainer sets its turns and planner sampling from the options. Default <see cref="AgentOptions.Training"/>.</summary>
     public AgentOptions Agent { get; init; } = AgentOptions.Training;

@@ -57,4 +57,11 @@ public sealed record FlowGrpoStepMetrics(
 {
     /// <summary>Greedy accuracy on the validation set, on steps that validated; otherwise null.</summary>
     public double? ValidationAccuracy { get; init; }
+
+    /// <summary>
+    /// Planner prompts too long for the context, cut in the middle before sampling by the chat client's rule: room is
+    /// left for min(completion tokens, context / 4) new tokens, and of what fits the first third (the instructions) and
+    /// the last two thirds (the latest memory) are kept. Such turns train on the cut ids they were sampled from.
+    /// </summary>
+    public int PlannerPromptsCut { get; init; }
 }

@@ -116,7 +116,7 @@ public sealed class FlowGrpoTrainer : IDisposable
                 KeepMetricsUpTo(metricsPath, Step);
         }
         string fingerprint = TrainingCheckpoints.Fingerprint(train);
-        var collector = new RolloutCollector(_rolloutAgent, _scorer, _options.NumGenerations, (ulong)_options.Seed);
+        var collector = new RolloutCollector(_rolloutAgent, _scorer, _setup.GroupScorer, _options.NumGenerations, (ulong)_options.Seed);
         var history = new List<FlowGrpoStepMetrics>();
 
         for (int epoch = position / stepsPerEpoch; epoch < _options.NumTrainEpochs; epoch++)
@@ -209,7 +209,10 @@ public sealed class FlowGrpoTrainer : IDisposable
             RolloutSeconds: rollouts.Elapsed.TotalSeconds,
             UpdateTokensPerSecond: update is { Elapsed.TotalSeconds: > 0 } ? update.Tokens / update.Elapsed.TotalSeconds : double.NaN,
             StepSeconds: clock.Elapsed.TotalSeconds,
-            PeakWorkingSetBytes: Process.GetCurrentProcess().PeakWorkingSet64);
+            PeakWorkingSetBytes: Process.GetCurrentProcess().PeakWorkingSet64)
+        {
+            PlannerPromptsCut = turns.Count(t => t.Planner.Sequence is { PromptTokensCut: > 0 }),
+        };
     }
 
     private void Report(FlowGrpoStepMetrics metrics, string? metricsPath, int trajectories, IProgress<FlowGrpoStepMetrics>? progress)
