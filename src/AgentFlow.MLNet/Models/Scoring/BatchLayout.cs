@@ -3,12 +3,12 @@ using static TorchSharp.torch;
 namespace AgentFlow.MLNet.Models.Scoring;
 
 /// <summary>
-/// A batch of (prompt, completion) pairs right-padded into one tensor, with the flat indices of the positions
+/// A batch of (prompt, completion) pairs right-padded into one tensor (padding sits after every real token, so causal
+/// attention needs no padding mask), with the flat indices of the positions
 /// whose next token is a completion token: position p + j − 1 of row i predicts completion token j.
 /// </summary>
 internal sealed record BatchLayout(
     Tensor Ids,
-    Tensor AttentionMask,
     Tensor FlatPositions,
     Tensor Targets,
     Tensor Sequence,
@@ -22,7 +22,6 @@ internal sealed record BatchLayout(
         int length = batch.Max(s => s.PromptIds.Count + s.CompletionIds.Count);
         int longestCompletion = batch.Max(s => s.CompletionIds.Count);
         var ids = new long[rows * length];
-        var attention = new long[rows * length];
         var flat = new List<long>();
         var targets = new List<long>();
         var sequence = new List<long>();
@@ -34,7 +33,6 @@ internal sealed record BatchLayout(
             for (int t = 0; t < prompt.Count + completion.Count; t++)
             {
                 ids[i * length + t] = t < prompt.Count ? prompt[t] : completion[t - prompt.Count];
-                attention[i * length + t] = 1;
             }
             for (int j = 0; j < completion.Count; j++)
             {
@@ -47,7 +45,6 @@ internal sealed record BatchLayout(
         }
         return new BatchLayout(
             tensor(ids, device: device).reshape(rows, length),
-            tensor(attention, device: device).reshape(rows, length),
             tensor(flat.ToArray(), device: device),
             tensor(targets.ToArray(), device: device),
             tensor(sequence.ToArray(), device: device),

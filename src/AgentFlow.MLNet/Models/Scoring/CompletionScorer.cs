@@ -101,7 +101,10 @@ public sealed class CompletionScorer
     /// <summary>Hidden states at the positions that predict completion tokens, flattened to [tokens, hidden].</summary>
     private Tensor Predicting(BatchLayout layout)
     {
-        var hidden = _model.forward(new CausalLMInput(layout.Ids) { AttentionMask = layout.AttentionMask, Logits = LogitsSelection.None }).LastHiddenState;
+        // The batch is right-padded, so causal attention alone is exact at every real position: a real token's keys
+        // (those before it) are all real. Without a mask libtorch takes its fused attention kernel instead of
+        // materialising [batch, heads, tokens, tokens] scores, which dominated an update's time at agent-prompt lengths.
+        var hidden = _model.forward(new CausalLMInput(layout.Ids) { Logits = LogitsSelection.None }).LastHiddenState;
         return hidden.reshape(-1, hidden.shape[^1]).index_select(0, layout.FlatPositions);
     }
 
