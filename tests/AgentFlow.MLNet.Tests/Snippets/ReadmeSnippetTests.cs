@@ -97,6 +97,16 @@ public sealed class ReadmeSnippetTests : IDisposable
         Assert.True(File.Exists(_work.File(Path.Combine("checkpoint", "optimizer.safetensors"))));
     }
 
+    [Fact]
+    public void TheTrainerSnippetTrainsChecksPointsAndResumes()
+    {
+        var run = Run("trainer");
+
+        Assert.Matches(@"^step 1: reward \d\.\d\d, KL -?\d\.\d{4}, validation \d+ ?%\r?\nstep 2: .*\r?\nbest: checkpoint-[12]\r?\nresumed, step 3: reward \d\.\d\d\r?\n$", run.Output);
+        Assert.Equal([1, 2, 3], File.ReadLines(_work.File(Path.Combine("flow-grpo", "metrics.jsonl"))).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32()));
+        Assert.True(File.Exists(_work.File(Path.Combine("flow-grpo", "checkpoint-3", "adapter_model.safetensors"))));
+    }
+
     private sealed record Result(string Output, string Error);
 
     /// <summary>Runs one snippet as its own process in the test's folder, as a user's program would run.</summary>
