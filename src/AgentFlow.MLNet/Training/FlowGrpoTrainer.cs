@@ -255,8 +255,7 @@ public sealed class FlowGrpoTrainer : IDisposable
     /// <summary>Restores the planner, the optimizer and the trainer's counters from a checkpoint; returns the data position (steps done).</summary>
     private async Task<int> ResumeAsync(string path, IReadOnlyList<TrainingExample> train, CancellationToken cancellationToken)
     {
-        string folder = TrainingCheckpoints.Resolve(path);
-        var state = TrainingCheckpoints.Read(folder);
+        var (folder, state) = ReadNewestIntact(TrainingCheckpoints.Candidates(path));
         await _host.RunAsync(model =>
         {
             TrainingCheckpoints.CheckCompatible(state, folder, _options, train, model.Lora is not null);
@@ -272,6 +271,25 @@ public sealed class FlowGrpoTrainer : IDisposable
         BestCheckpoint = state.BestModelCheckpoint is { } best ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder))!, best) : null;
         _logger.LogInformation("resumed from {Checkpoint} at step {Step}", folder, Step);
         return state.GlobalStep;
+    }
+
+    /// <summary>
+    /// The first checkpoint of <paramref name="candidates"/> whose files match their checksums; a damaged one is skipped
+    /// with a warning when an older one remains, so a crash or a bad disk costs the steps since that one, not the run.
+    /// </summary>
+    private (string Folder, TrainerState State) ReadNewestIntact(IReadOnlyList<string> candidates)
+    {
+        for (int i = 0; ; i++)
+        {
+            try
+            {
+                return (candidates[i], TrainingCheckpoints.Read(candidates[i]));
+            }
+            catch (InvalidDataException e) when (i + 1 < candidates.Count)
+            {
+                _logger.LogWarning("{Error} Trying the checkpoint before it, {Previous}.", e.Message, candidates[i + 1]);
+            }
+        }
     }
 
     /// <summary>Drops the lines of steps after <paramref name="step"/> from <c>metrics.jsonl</c>: they belong to the timeline the resume replaces.</summary>

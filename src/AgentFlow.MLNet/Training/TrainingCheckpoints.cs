@@ -91,24 +91,25 @@ internal static class TrainingCheckpoints
     }
 
     /// <summary>
-    /// The checkpoint <paramref name="path"/> names: a checkpoint folder itself, or an output folder, whose highest-numbered
-    /// complete checkpoint is taken.
+    /// The checkpoints <paramref name="path"/> names, to try in order: the checkpoint folder itself, or an output folder's
+    /// complete checkpoints, newest first (so a damaged newest one gives way to the one before it).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The path is not a folder.</exception>
     /// <exception cref="InvalidDataException">The folder holds no checkpoint.</exception>
-    internal static string Resolve(string path)
+    internal static IReadOnlyList<string> Candidates(string path)
     {
         if (!Directory.Exists(path))
             throw new DirectoryNotFoundException($"The checkpoint folder '{path}' does not exist.");
         if (File.Exists(Path.Combine(path, TrainerState.FileName)))
-            return path;
-        var latest = Directory.EnumerateDirectories(path, Prefix + "*")
+            return [path];
+        var candidates = Directory.EnumerateDirectories(path, Prefix + "*")
             .Select(folder => (Folder: folder, Step: StepOf(folder)))
             .Where(c => c.Step >= 0 && File.Exists(Path.Combine(c.Folder, TrainerState.FileName)))
             .OrderByDescending(c => c.Step)
             .Select(c => c.Folder)
-            .FirstOrDefault();
-        return latest ?? throw new InvalidDataException($"'{path}' holds no Flow-GRPO checkpoint: no {TrainerState.FileName} and no {Prefix}N folder with one.");
+            .ToList();
+        return candidates.Count > 0 ? candidates
+            : throw new InvalidDataException($"'{path}' holds no Flow-GRPO checkpoint: no {TrainerState.FileName} and no {Prefix}N folder with one.");
     }
 
     /// <summary>Reads the state of the checkpoint in <paramref name="folder"/> and checks every file against its recorded SHA-256.</summary>

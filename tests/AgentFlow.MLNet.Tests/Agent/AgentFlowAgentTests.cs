@@ -245,21 +245,6 @@ public sealed class AgentFlowAgentTests
         Assert.All(trajectory.Turns, t => Assert.NotNull(t.Error));
     }
 
-    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
-    {
-        internal List<string> Warnings { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
-                Warnings.Add(formatter(state, exception));
-        }
-    }
-
     [Fact]
     public async Task TheTrajectoryRoundTripsThroughStableJson()
     {

@@ -70,18 +70,26 @@ public sealed class TrainingCheckpointTests
     }
 
     [Fact]
-    public async Task ADamagedCheckpointIsRefusedNamingTheFile()
+    public async Task ADamagedNewestCheckpointGivesWayToThePreviousOneWithAWarning()
     {
         using var folder = new TempFolder();
         await TrainAsync(Options(folder.Path) with { NumTrainEpochs = 1 });
-        string optimizer = Path.Combine(folder.Path, "checkpoint-2", "optimizer.safetensors");
+        string damaged = Path.Combine(folder.Path, "checkpoint-2");
+        string optimizer = Path.Combine(damaged, "optimizer.safetensors");
         var bytes = File.ReadAllBytes(optimizer);
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(optimizer, bytes);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainAsync(Options(folder.Path) with { ResumeFromCheckpoint = folder.Path }));
+        // Named explicitly, the damaged checkpoint is refused, naming the file.
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainAsync(Options(folder.Path) with { NumTrainEpochs = 1, ResumeFromCheckpoint = damaged }));
         Assert.Contains("optimizer.safetensors", error.Message);
         Assert.Contains("damaged", error.Message);
+
+        // Through the output folder, training resumes from step 1 and says why.
+        var logger = new ListLogger();
+        var resumed = await TrainAsync(Options(folder.Path) with { NumTrainEpochs = 1, ResumeFromCheckpoint = folder.Path }, logger: logger);
+        Assert.Equal([2], resumed.Select(m => m.Step));
+        Assert.Contains(logger.Warnings, w => w.Contains("optimizer.safetensors", StringComparison.Ordinal) && w.Contains("checkpoint-1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,10 +126,10 @@ public sealed class TrainingCheckpointTests
     }
 
     private static async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
-        FlowGrpoOptions options, IProgress<FlowGrpoStepMetrics>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<TrainingExample>? train = null)
+        FlowGrpoOptions options, IProgress<FlowGrpoStepMetrics>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<TrainingExample>? train = null, ListLogger? logger = null)
     {
         using var world = await ToolChoiceWorld.CreateAsync(loraDropout: 0.1);
-        using var trainer = new FlowGrpoTrainer(world.Host, ToolChoiceWorld.Tools(), new ExactMatchScorer(), options, ToolChoiceWorld.Setup());
+        using var trainer = new FlowGrpoTrainer(world.Host, ToolChoiceWorld.Tools(), new ExactMatchScorer(), options, ToolChoiceWorld.Setup() with { Logger = logger });
         return await trainer.TrainAsync(train ?? ToolChoiceWorld.Questions, progress: progress, cancellationToken: cancellationToken);
     }
 
