@@ -23,8 +23,8 @@ public sealed class MemoryTests
         string text = memory.Render(1000, 100, Words);
 
         Assert.True(text.IndexOf("Action Step 1", StringComparison.Ordinal) < text.IndexOf("Action Step 3", StringComparison.Ordinal));
-        Assert.Contains("Result: found 2", text);
-        Assert.Contains("Error: tool timed out after 10 s", text);
+        Assert.Contains("Result:\n  | found 2", text);
+        Assert.Contains("Error:\n  | tool timed out after 10 s", text);
     }
 
     [Fact]

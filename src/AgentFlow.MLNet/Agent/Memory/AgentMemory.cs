@@ -1,10 +1,11 @@
 using System.Text;
+using AgentFlow.MLNet.Agent.Parsing;
 
 namespace AgentFlow.MLNet.Agent.Memory;
 
 /// <summary>
 /// The evolving memory the four modules share: the question's analysis and the ordered steps taken. Rendered into
-/// prompts within a token budget: long tool results are cut with a marker, and when the whole still does not fit,
+/// prompts within a token budget: tool results are quoted data (<see cref="QuotedData"/>), long ones cut with a marker, and when the whole still does not fit,
 /// the oldest steps lose their details first, then are summarised as a count. It never silently overflows.
 /// </summary>
 public sealed class AgentMemory
@@ -61,10 +62,11 @@ public sealed class AgentMemory
             .Append($"  Tool: {step.Tool}\n")
             .Append($"  Sub-goal: {step.SubGoal}\n")
             .Append($"  Command: {(step.Command.Length > 0 ? step.Command : "(none)")}\n");
+        // What the tool returned is data, never instructions: quoted line by line (see QuotedData).
         if (step.Error is not null)
-            text.Append($"  Error: {step.Error}");
+            text.Append("  Error:\n").Append(QuotedData.Quote(step.Error, "  "));
         else
-            text.Append($"  Result: {Cut(step.Result, maxResultTokens, countTokens)}");
+            text.Append("  Result:\n").Append(QuotedData.Quote(Cut(step.Result, maxResultTokens, countTokens), "  "));
         return text.ToString();
     }
 

@@ -2,7 +2,7 @@ namespace AgentFlow.MLNet.Agent.Parsing;
 
 /// <summary>
 /// Parses the planner's output into a <see cref="NextStep"/>. Tolerant of decoration and order; the last
-/// occurrence of a field wins. Never throws: missing fields are reported through <see cref="TryParse"/>.
+/// occurrence of a field wins; quoted data lines (<see cref="QuotedData"/>) are not read. Never throws: missing fields are reported through <see cref="TryParse"/>.
 /// </summary>
 public static class NextStepParser
 {
@@ -20,7 +20,7 @@ public static class NextStepParser
     /// </summary>
     public static bool TryParse(string output, out NextStep step, out string? problem)
     {
-        var fields = LabeledFields.Read(output ?? "", Labels);
+        var fields = LabeledFields.Read(QuotedData.WithoutQuotedLines(output ?? ""), Labels);
         string tool = NormaliseToolName(fields.GetValueOrDefault("tool", ""));
         step = new NextStep(
             fields.GetValueOrDefault("justification", ""),

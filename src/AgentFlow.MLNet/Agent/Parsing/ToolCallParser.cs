@@ -5,7 +5,8 @@ namespace AgentFlow.MLNet.Agent.Parsing;
 /// <summary>
 /// Reads the executor's tool call from free text: the last JSON object that parses (inside a code fence or not,
 /// trailing commas and comments tolerated), either <c>{"tool": …, "arguments": {…}}</c> (also <c>name</c> /
-/// <c>parameters</c> / <c>args</c>) or the bare arguments object. Never throws.
+/// <c>parameters</c> / <c>args</c>) or the bare arguments object; quoted data lines (<see cref="QuotedData"/>) are not read.
+/// Never throws.
 /// </summary>
 public static class ToolCallParser
 {
@@ -20,7 +21,7 @@ public static class ToolCallParser
     {
         toolName = null;
         arguments = default;
-        foreach (var candidate in JsonObjectsFromLast(output ?? ""))
+        foreach (var candidate in JsonObjectsFromLast(QuotedData.WithoutQuotedLines(output ?? "")))
         {
             var root = candidate.RootElement;
             if (TryProperty(root, ["tool", "tool_name", "name"], out var name) && name.ValueKind == JsonValueKind.String)

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace AgentFlow.MLNet.Agent.Parsing;
 
 /// <summary>
-/// Reads the verifier's <c>Conclusion: STOP</c> or <c>Conclusion: CONTINUE</c> (the last one wins). Output with no
+/// Reads the verifier's <c>Conclusion: STOP</c> or <c>Conclusion: CONTINUE</c> (the last one wins; quoted data lines, see <see cref="QuotedData"/>, are not read). Output with no
 /// readable conclusion continues the loop and says why, so a rambling verifier costs a turn, never the run.
 /// </summary>
 public static partial class VerdictParser
@@ -11,7 +11,7 @@ public static partial class VerdictParser
     /// <summary>Parses <paramref name="output"/>; never throws.</summary>
     public static Verdict Parse(string output)
     {
-        output ??= "";
+        output = QuotedData.WithoutQuotedLines(output ?? "");
         var matches = ConclusionPattern().Matches(output);
         if (matches.Count == 0)
             return new Verdict(false, output.Trim(), "the verifier's output has no 'Conclusion: STOP|CONTINUE'");

@@ -7,7 +7,7 @@ namespace AgentFlow.MLNet.Agent.Prompts;
 public sealed record AgentPrompts
 {
     /// <summary>Bumped whenever a default prompt's wording changes; recorded in every trajectory.</summary>
-    public const string DefaultVersion = "agentflow-mlnet/prompts@1";
+    public const string DefaultVersion = "agentflow-mlnet/prompts@2";
 
     /// <summary>The built-in prompts.</summary>
     public static AgentPrompts Default { get; } = new()
