@@ -74,6 +74,9 @@ internal sealed class SafetensorsFile
     private static Dictionary<string, SafetensorsEntry> ParseEntries(string path, byte[] header, long dataStart, long dataLength, out Dictionary<string, string> metadata)
     {
         metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // The JSON reader checks UTF-8 only when a string is read, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Invalid(path, "its header is not valid UTF-8");
         JsonDocument document;
         try
         {
