@@ -7,6 +7,9 @@ var root = new RootCommand("agentflow: train and run AgentFlow agents with Torch
     InfoCommand.Create(),
     GenerateCommand.Create(),
     TokenizeCommand.Create(),
+    AgentFlow.Cli.Agents.AskCommand.Create(),
+    AgentFlow.Cli.Agents.EvalCommand.Create(),
+    IndexCommand.Create(),
     AgentFlow.Cli.Serve.ServeCommand.Create(),
 };
 var parsed = root.Parse(args);
