@@ -75,12 +75,12 @@ internal sealed class AgentSession : IDisposable
         if (_index is not null)
             tools.Add(SearchTool.Local(_index));
         Agent = new AgentFlowAgent(_clients.Modules, new ToolRegistry(tools), options);
-        Options = options;
     }
 
     internal AgentFlowAgent Agent { get; }
 
-    internal AgentOptions Options { get; }
+    /// <summary>The judge module's client: the local frozen model, or its endpoint (<c>--module-endpoint judge=URL</c>).</summary>
+    internal IChatClient Judge => _clients.Judge;
 
     public void Dispose()
     {

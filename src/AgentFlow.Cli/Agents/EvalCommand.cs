@@ -17,8 +17,8 @@ internal static class EvalCommand
     {
         var benchmark = new Option<string>("--benchmark") { Description = $"A shipped benchmark: {string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name))}." };
         var data = new Option<string>("--data") { Description = "A JSONL file: question, answer (string, number or list), optional id and source per line." };
-        var scorer = CliOptions.Text("--scorer", "Scorer for --data: exact (normalised exact match over the answers) or numeric.",
-            "exact or numeric", value => value is "exact" or "numeric", "exact");
+        var scorer = CliOptions.Text("--scorer", "Scorer for --data: exact (normalised exact match over the answers), numeric, or judge (an LLM judge on the judge module's backend).",
+            "exact, numeric or judge", value => value is "exact" or "numeric" or "judge", "exact");
         var limit = CliOptions.Number("--limit", "Evaluate only the first N questions.", "a positive whole number", (int n) => n > 0);
         var parallel = CliOptions.Number("--parallel", "Questions solved at once (their module calls share the model's batch).", "a positive whole number", (int n) => n > 0, defaultValue: 4);
         var output = new Option<string>("--output") { Description = "Write the report (summary, per source, per question) as JSON here." };
@@ -52,6 +52,8 @@ internal static class EvalCommand
                 items = [.. items.Take(result.GetValue(limit))];
 
             using var session = arguments.Open(result);
+            if (result.GetValue(data) is not null && result.GetValue(scorer) == "judge")
+                items = [.. items.Select(item => item with { Scorer = new LlmJudgeScorer(session.Judge) })];
             ulong seed = result.GetValue(arguments.Seed);
             var clock = Stopwatch.StartNew();
             var outcomes = new EvalItem[items.Count];

@@ -39,6 +39,7 @@ internal sealed class CompletionsEndpoint(LocalModel model, ModelHost host, Serv
             throw OpenAIRequestException.BadRequest($"this model's context is {window} tokens; the prompt is {prompt.Count} tokens and max_tokens is {maxTokens}", "max_tokens");
 
         var stops = request.Stop()?.Where(s => s.Length > 0).ToList() ?? [];
+        int longestStop = stops.Count == 0 ? 0 : stops.Max(stop => stop.Length);
         var decoder = new IncrementalDecoder(model.Tokenizer);
         var text = new System.Text.StringBuilder();
         var sampling = Sampling(request, maxTokens);
@@ -46,9 +47,12 @@ internal sealed class CompletionsEndpoint(LocalModel model, ModelHost host, Serv
         {
             OnToken = stops.Count == 0 ? null : token =>
             {
-                text.Append(decoder.Add(token));
-                string sofar = text.ToString();
-                return stops.Any(stop => sofar.Contains(stop, StringComparison.Ordinal)) ? FinishReason.Stop : null;
+                string delta = decoder.Add(token);
+                text.Append(delta);
+                // A stop string that just appeared ends within the new text, so only the tail needs looking at.
+                int tail = Math.Min(text.Length, longestStop + delta.Length);
+                string recent = text.ToString(text.Length - tail, tail);
+                return stops.Any(stop => recent.Contains(stop, StringComparison.Ordinal)) ? FinishReason.Stop : null;
             },
         };
         var sequence = await host.GenerateAsync(generationRequest, context.RequestAborted).ConfigureAwait(false);

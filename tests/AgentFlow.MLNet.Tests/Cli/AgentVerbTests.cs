@@ -142,6 +142,28 @@ public sealed class AgentVerbTests : IDisposable
         Assert.Contains("all ", result.Output);
     }
 
+    [Fact]
+    public void EvalWithTheJudgeScorerAsksTheJudgeModuleOnItsOwnEndpoint()
+    {
+        // The tiny model answers nothing, and an empty answer is never sent to a judge: the generator answers from a server too.
+        using var generator = new ScriptedHttpServer(_ => new ScriptedHttpServer.Reply(200, ScriptedHttpServer.Completion("<answer>4</answer>")));
+        using var judge = new ScriptedHttpServer(_ => new ScriptedHttpServer.Reply(200, ScriptedHttpServer.Completion("Analysis: fine. Verdict: true")));
+        string data = _temp.File("questions.jsonl");
+        File.WriteAllLines(data, ["""{"question": "What is 2 + 2?", "answer": "4"}""", """{"question": "Capital of France?", "answer": "Paris"}"""]);
+        string report = _temp.File("report.json");
+
+        var result = AgentflowProcess.Run($"eval --data \"{data}\" --scorer judge --module-endpoint judge={judge.Endpoint} --module-model judge=judge-model " +
+            $"--module-endpoint generator={generator.Endpoint} --module-model generator=g " +
+            $"--model tiny --max-turns 1 --max-tokens 4 --output \"{report}\"");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.Equal(1.0, json.RootElement.GetProperty("accuracy").GetDouble());
+        Assert.Equal(2, judge.Requests.Count);       // one verdict per question; the other modules stayed away from it
+        Assert.Equal(2, generator.Requests.Count);
+        Assert.All(judge.Requests, r => Assert.Contains("\"model\":\"judge-model\"", r.Body));
+    }
+
     [Theory]
     [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE.jsonl")]
     [InlineData("eval --model tiny --benchmark bamboogle --limit 0", "--limit must be a positive whole number, got 0")]

@@ -119,6 +119,22 @@ public sealed class ServeTests(ServedTinyModel served) : IClassFixture<ServedTin
     }
 
     [Fact]
+    public async Task CompletionsEndAtAStopStringAndLeaveItOut()
+    {
+        var greedy = await served.Host.GenerateAsync(new GenerationRequest(served.Oracle.EncodePrompt("abc"), new SamplingOptions { MaxNewTokens = 8, StopTokenIds = served.Oracle.StopTokenIds }));
+        string full = served.Oracle.Tokenizer.Decode(greedy.CompletionIds, skipSpecialTokens: true);
+        string stop = full.Substring(2, 2);
+        string request = JsonSerializer.Serialize(new { model = "tiny", prompt = "abc", max_tokens = 8, temperature = 0, stop = new[] { stop } });
+
+        using var body = await PostAsync("/v1/completions", request);
+
+        var choice = body.RootElement.GetProperty("choices")[0];
+        Assert.Equal(full[..full.IndexOf(stop, StringComparison.Ordinal)], choice.GetProperty("text").GetString());
+        Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        Assert.True(body.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32() < 8);
+    }
+
+    [Fact]
     public async Task ConcurrentSampledRequestsEachGetWhatTheirSeedGivesAlone()
     {
         var options = Enumerable.Range(1, 4).Select(seed => new ChatOptions { Temperature = 1, MaxOutputTokens = 10, Seed = seed }).ToList();
