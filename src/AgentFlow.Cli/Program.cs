@@ -9,6 +9,7 @@ var root = new RootCommand("agentflow: train and run AgentFlow agents with Torch
     TokenizeCommand.Create(),
     AgentFlow.Cli.Agents.AskCommand.Create(),
     AgentFlow.Cli.Agents.EvalCommand.Create(),
+    AgentFlow.Cli.Agents.TrainCommand.Create(),
     IndexCommand.Create(),
     AgentFlow.Cli.Serve.ServeCommand.Create(),
 };
