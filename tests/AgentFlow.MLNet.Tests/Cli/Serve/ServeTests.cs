@@ -105,6 +105,40 @@ public sealed class ServeTests(ServedTinyModel served) : IClassFixture<ServedTin
     }
 
     [Fact]
+    public async Task AStreamedAnswerCarriesTheTokenIdsAndLogProbsInItsLastChunk()
+    {
+        var expected = (await OracleAsync(Question, Greedy(8))).GetGeneratedSequence()!;
+        using var http = new HttpClient();
+        string request = """{"model":"tiny","messages":[{"role":"user","content":"Name a fruit."}],"temperature":0,"max_tokens":8,"seed":7,"logprobs":true,"stream":true}""";
+
+        using var response = await http.PostAsync(new Uri(served.Server.Url, "/v1/chat/completions"), new StringContent(request, Encoding.UTF8, "application/json"));
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..]).ToList();
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("[DONE]", events[^1]);
+        using var last = JsonDocument.Parse(events[^2]);
+        var choice = last.RootElement.GetProperty("choices")[0];
+        Assert.Equal("length", choice.GetProperty("finish_reason").GetString());
+        Assert.Equal(expected.CompletionIds, Ids(choice.GetProperty("token_ids")));
+        Assert.Equal(expected.PromptIds, Ids(last.RootElement.GetProperty("prompt_token_ids")));
+        Assert.Equal(expected.LogProbs, choice.GetProperty("logprobs").GetProperty("content").EnumerateArray().Select(t => t.GetProperty("logprob").GetSingle()));
+    }
+
+    [Fact]
+    public async Task ABodyAboveTheLimitIsRefusedWith413BeforeItIsSent()
+    {
+        // Only the headers are sent: the server must refuse on the announced length, without reading 5 MiB.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(served.Server.Url.Host, served.Server.Url.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /v1/chat/completions HTTP/1.1\r\nHost: {served.Server.Url.Authority}\r\nContent-Type: application/json\r\nContent-Length: {5 * 1024 * 1024}\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+
+        Assert.Equal("HTTP/1.1 413 Payload Too Large", await reader.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task CompletionsTakeTokenIdsAndGiveTheGreedyContinuation()
     {
         int[] prompt = [97, 98, 99];
