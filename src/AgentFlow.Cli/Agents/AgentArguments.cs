@@ -42,7 +42,10 @@ internal sealed class AgentArguments
     /// <summary>Loads the model, connects the backends, opens the tools and builds the agent.</summary>
     internal AgentSession Open(ParseResult result)
     {
-        var backends = Backends.Build(result);   // before the model loads: a missing key variable fails fast
+        var backends = Backends.Build(result);
+        // Before the model loads, so a key variable that is not set fails at once.
+        foreach (var endpoint in backends.Overrides.Values.Append(backends.Frozen).OfType<ChatEndpointOptions>())
+            _ = endpoint.ReadApiKey();
         string? indexFolder = result.GetValue(Index) is { } folder ? InputPaths.RequireExisting("--index", folder) : null;
         return new AgentSession(Model.Load(result), backends, indexFolder, new AgentOptions
         {

@@ -62,8 +62,7 @@ internal static class EvalCommand
             {
                 var item = items[i];
                 var trajectory = await session.Agent.SolveAsync(item.Question, unchecked(seed + (ulong)i), token).ConfigureAwait(false);
-                var score = await item.ScoreAsync(trajectory.Generator?.Output ?? trajectory.FinalAnswer, token).ConfigureAwait(false);
-                outcomes[i] = Outcome(item, trajectory, score.Score >= 1);
+                outcomes[i] = await ScoreAsync(item, trajectory, token).ConfigureAwait(false);
                 Console.Error.WriteLine($"[{Interlocked.Increment(ref done)}/{items.Count}] {item.Benchmark} {item.Id}: {(outcomes[i].Correct ? "correct" : "wrong")} in {trajectory.DurationMs / 1000:F1} s");
             }).ConfigureAwait(false);
 
@@ -80,6 +79,20 @@ internal static class EvalCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Scores the answer; a scorer that fails (a judge endpoint that is down) makes the item wrong and recorded, not the run fail.</summary>
+    private static async Task<EvalItem> ScoreAsync(BenchmarkItem item, Trajectory trajectory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var score = await item.ScoreAsync(trajectory.Generator?.Output ?? trajectory.FinalAnswer, cancellationToken).ConfigureAwait(false);
+            return Outcome(item, trajectory, score.Score >= 1);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Outcome(item, trajectory, correct: false) with { ModuleFailure = true, Failure = $"judge call failed: {e.Message}" };
+        }
     }
 
     private static EvalItem Outcome(BenchmarkItem item, Trajectory trajectory, bool correct) => new(

@@ -164,6 +164,35 @@ public sealed class AgentVerbTests : IDisposable
         Assert.All(judge.Requests, r => Assert.Contains("\"model\":\"judge-model\"", r.Body));
     }
 
+    [Fact]
+    public void EvalWithAJudgeThatIsDownRecordsEachItemAsAModuleFailure()
+    {
+        using var generator = new ScriptedHttpServer(_ => new ScriptedHttpServer.Reply(200, ScriptedHttpServer.Completion("<answer>4</answer>")));
+        int down = ScriptedHttpServer.FreePort();
+        string data = _temp.File("questions.jsonl");
+        File.WriteAllLines(data, ["""{"question": "What is 2 + 2?", "answer": "4"}"""]);
+        string report = _temp.File("report.json");
+
+        var result = AgentflowProcess.Run($"eval --data \"{data}\" --scorer judge --module-endpoint judge=http://127.0.0.1:{down}/v1 --module-model judge=j " +
+            $"--module-endpoint generator={generator.Endpoint} --module-model generator=g --endpoint-retries 0 --model tiny --max-turns 1 --max-tokens 4 --output \"{report}\"");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.Equal(1, json.RootElement.GetProperty("module_failures").GetInt32());
+        var item = Assert.Single(json.RootElement.GetProperty("items").EnumerateArray());
+        Assert.False(item.GetProperty("correct").GetBoolean());
+        Assert.StartsWith($"judge call failed: the endpoint http://127.0.0.1:{down}/v1 (model j) is unreachable after 1 attempt", item.GetProperty("failure").GetString());
+    }
+
+    [Fact]
+    public void AKeyVariableThatIsNotSetFailsBeforeTheModelLoads()
+    {
+        var result = AgentflowProcess.Run($"ask \"{Question}\" --model /no/such/model --frozen-endpoint http://127.0.0.1:1/v1 --frozen-model m --api-key-env AGENTFLOW_TEST_KEY_NEVER_SET");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"agentflow: the API key variable AGENTFLOW_TEST_KEY_NEVER_SET is not set (it names the environment variable that holds the key){Environment.NewLine}", result.Error);
+    }
+
     [Theory]
     [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE.jsonl")]
     [InlineData("eval --model tiny --benchmark bamboogle --limit 0", "--limit must be a positive whole number, got 0")]
