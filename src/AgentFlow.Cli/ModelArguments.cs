@@ -13,9 +13,9 @@ internal sealed class ModelArguments
     /// <summary>The <c>--model</c> value that names the built-in tiny model.</summary>
     internal const string Tiny = "tiny";
 
-    internal ModelArguments(bool required = true)
+    internal ModelArguments()
     {
-        Model = new Option<string>("--model") { Description = $"Hugging Face model folder, .gguf file, or '{Tiny}' for the built-in untrained tiny model.", Required = required };
+        Model = new Option<string>("--model") { Description = $"Hugging Face model folder, .gguf file, or '{Tiny}' for the built-in untrained tiny model (float32, whatever --dtype says).", Required = true };
         DType = CliOptions.Text("--dtype", "Compute dtype: float32, bfloat16 or float16.",
             "float32, bfloat16 or float16", value => CliOptions.DType(value) is not null, "float32");
         Device = CliOptions.Text("--device", "auto, cpu, cuda or cuda:N.", "auto, cpu, cuda or cuda:N", CliOptions.IsDevice, "auto");
