@@ -99,7 +99,7 @@ internal sealed class OpenAIServer : IAsyncDisposable
             }
             catch (ArgumentException e) when (!context.Response.HasStarted)
             {
-                await ResponseWriting.WriteErrorAsync(context, 400, ErrorLines.Failure(e)["agentflow: ".Length..]).ConfigureAwait(false);
+                await ResponseWriting.WriteErrorAsync(context, 400, ErrorLines.Message(e)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
