@@ -10,6 +10,7 @@ var snippets = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordin
     ["agent"] = _ => AgentSnippet.RunAsync(),
     ["training"] = _ => TrainingSnippet.RunAsync(),
     ["trainer"] = _ => TrainerSnippet.RunAsync(),
+    ["module-backends"] = ModuleBackendsSnippet.RunAsync,
 };
 
 if (args.Length == 0 || !snippets.TryGetValue(args[0], out var snippet))

@@ -22,12 +22,15 @@ internal static class ErrorLines
     /// <paramref name="error"/>'s message on one line, without the " (Parameter 'x')" an <see cref="ArgumentException"/>
     /// appends: the parameter is an API name a command-line user never typed.
     /// </summary>
-    internal static string Failure(Exception error)
+    internal static string Failure(Exception error) => Prefix + Message(error);
+
+    /// <summary><paramref name="error"/>'s message on one line, without the prefix or the parameter name (see <see cref="Failure"/>).</summary>
+    internal static string Message(Exception error)
     {
         string message = error.Message;
         if (error is ArgumentException { ParamName: { } parameter })
             message = message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal);
-        return Prefix + OneLine(message);
+        return OneLine(message);
     }
 
     /// <summary>A warning that does not stop the verb, on one line.</summary>

@@ -7,6 +7,11 @@ var root = new RootCommand("agentflow: train and run AgentFlow agents with Torch
     InfoCommand.Create(),
     GenerateCommand.Create(),
     TokenizeCommand.Create(),
+    AgentFlow.Cli.Agents.AskCommand.Create(),
+    AgentFlow.Cli.Agents.EvalCommand.Create(),
+    AgentFlow.Cli.Agents.TrainCommand.Create(),
+    IndexCommand.Create(),
+    AgentFlow.Cli.Serve.ServeCommand.Create(),
 };
 var parsed = root.Parse(args);
 // System.CommandLine answers a parse error with the whole help on standard output; a usage error is one line on

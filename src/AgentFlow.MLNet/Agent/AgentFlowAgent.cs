@@ -74,7 +74,7 @@ public sealed class AgentFlowAgent
         {
             if (_options.AnalyzeQuery)
             {
-                analysis = await CallAsync("query_analysis", _modules.Verifier, _prompts.QueryAnalysis, seeds.Next(_options.FrozenChatOptions),
+                analysis = await CallAsync("query_analysis", _modules.QueryAnalyzer ?? _modules.Verifier, _prompts.QueryAnalysis, seeds.Next(_options.FrozenChatOptions),
                     new() { ["question"] = question, ["tools"] = tools }, budget.Token);
                 if (analysis.Error is not null)
                     return await FinishAsync(StopReason.ModuleFailure);

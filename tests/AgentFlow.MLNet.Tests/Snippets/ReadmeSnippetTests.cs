@@ -107,6 +107,25 @@ public sealed class ReadmeSnippetTests : IDisposable
         Assert.True(File.Exists(_work.File(Path.Combine("flow-grpo", "checkpoint-3", "adapter_model.safetensors"))));
     }
 
+    [Fact]
+    public void TheModuleBackendsSnippetRunsItsFrozenModulesOnAServeProcess()
+    {
+        using var server = new Cli.Serve.ServeProcess("--model tiny --max-tokens-limit 128");
+
+        var run = Run("module-backends", server.Endpoint.ToString());
+
+        Assert.StartsWith("answer: ", run.Output);
+    }
+
+    [Fact]
+    public void TheModuleBackendsSnippetSaysSoWhenTheEndpointIsDown()
+    {
+        var run = Run("module-backends", $"http://127.0.0.1:{Agent.Backends.ScriptedHttpServer.FreePort()}/v1");
+
+        Assert.StartsWith("failed: query_analysis call failed: the endpoint ", run.Output);
+        Assert.Contains("is unreachable after 4 attempts", run.Output);
+    }
+
     private sealed record Result(string Output, string Error);
 
     /// <summary>Runs one snippet as its own process in the test's folder, as a user's program would run.</summary>

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+using AgentFlow.MLNet.Agent.Backends;
+using AgentFlow.MLNet.Benchmarks;
+using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Hosting;
+using AgentFlow.MLNet.Models.Lora;
+using AgentFlow.MLNet.Models.Serving;
+using AgentFlow.MLNet.Rewards;
+using AgentFlow.MLNet.Tools;
+using AgentFlow.MLNet.Tools.Calculation;
+using AgentFlow.MLNet.Tools.Generation;
+using AgentFlow.MLNet.Tools.Python;
+using AgentFlow.MLNet.Tools.Search;
+using AgentFlow.MLNet.Training;
+using Microsoft.Extensions.AI;
+
+namespace AgentFlow.Cli.Agents;
+
+/// <summary>
+/// <c>agentflow train</c>: Flow-GRPO on the planner's LoRA adapters, over a JSONL file or a shipped benchmark, with the
+/// frozen modules on the local model or one OpenAI-compatible endpoint. Writes <c>metrics.jsonl</c> (one line a step),
+/// the adapters (<c>adapter/</c>, PEFT layout) and the merged model (<c>model/</c>, which <c>eval --model</c> loads).
+/// </summary>
+internal static class TrainCommand
+{
+    internal static Command Create()
+    {
+        var defaults = new FlowGrpoOptions();
+        var benchmark = new Option<string>("--benchmark") { Description = "Train on a shipped benchmark (its own scorer per row)." };
+        var data = new Option<string>("--data") { Description = "Train on a JSONL file: question, answer (string, number or list), optional id and source." };
+        var validation = new Option<string>("--validation") { Description = "A JSONL file scored greedily every --eval-steps steps and at the end." };
+        var scorer = CliOptions.Text("--scorer", "Scorer for JSONL rows: exact or numeric.", "exact or numeric", value => value is "exact" or "numeric", "exact");
+        var limit = CliOptions.Number("--limit", "Train on the first N questions only.", "a positive whole number", (int n) => n > 0);
+        var output = new Option<string>("--output") { Description = "Folder for metrics.jsonl, adapter/ and model/.", Required = true };
+        var model = new ModelArguments();
+        var index = new Option<string>("--index") { Description = "A Lucene index folder for the search tool; default none." };
+        var loraRank = CliOptions.Number("--lora-rank", "LoRA rank of the planner's adapters.", "a positive whole number", (int n) => n > 0, defaultValue: 8);
+        var loraAlpha = CliOptions.Number("--lora-alpha", "LoRA alpha (the update is scaled by alpha / rank).", "a positive number", (double a) => a > 0 && double.IsFinite(a), defaultValue: 16.0);
+        var batch = Positive("--batch-size", "Questions per step.", defaults.BatchSize);
+        var generations = CliOptions.Number("--num-generations", "Trajectories per question (G).", "a whole number of at least 2", (int n) => n >= 2, defaultValue: defaults.NumGenerations);
+        var epochs = Positive("--epochs", "Passes over the data.", defaults.NumTrainEpochs);
+        var turns = Positive("--max-turns", "Planner turns per rollout.", defaults.MaxTurns);
+        var tokens = Positive("--max-completion-tokens", "Tokens per module call.", defaults.MaxCompletionTokens);
+        var miniBatch = Positive("--mini-batch-size", "Questions per optimizer step.", defaults.MiniBatchSize);
+        var evalSteps = Positive("--eval-steps", "Validate every N steps.", defaults.EvalSteps);
+        var learningRate = CliOptions.Number("--learning-rate", "AdamW learning rate; default 1e-5 with LoRA.", "a positive number", (double r) => r > 0 && double.IsFinite(r));
+        var temperature = CliOptions.Number("--temperature", "Planner sampling temperature in rollouts.", "a positive number", (double t) => t > 0 && double.IsFinite(t), defaultValue: defaults.Temperature);
+        var beta = CliOptions.Number("--beta", "KL coefficient (0 skips the reference policy).", "0 or a positive number", (double b) => b >= 0 && double.IsFinite(b), defaultValue: defaults.Beta);
+        var seed = CliOptions.Number("--seed", "Seed of the shuffles and the rollouts.", "a whole number from 0 to 2^31-1", (int s) => s >= 0, defaultValue: defaults.Seed);
+        var backends = new ModuleBackendArguments();
+
+        var command = new Command("train", "Train the planner with Flow-GRPO (LoRA) on a JSONL file or a shipped benchmark.")
+        {
+            benchmark, data, validation, scorer, limit, output, index, loraRank, loraAlpha, batch, generations, epochs, turns, tokens,
+            miniBatch, evalSteps, learningRate, temperature, beta, seed,
+        };
+        foreach (var option in model.All)
+            command.Options.Add(option);
+        backends.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetResult(benchmark) is null) == (result.GetResult(data) is null))
+                result.AddError("give exactly one of --benchmark NAME and --data FILE.jsonl");
+            if (result.GetResult(backends.ModuleEndpoint) is not null || result.GetResult(backends.ModuleModel) is not null)
+                result.AddError("train runs all frozen modules on one backend: use --frozen-endpoint and --frozen-model, not --module-endpoint or --module-model");
+        });
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            IAnswerScorer rowScorer = result.GetValue(scorer) == "numeric" ? new NumericScorer() : new ExactMatchScorer();
+            var train = result.GetValue(benchmark) is { } name
+                ? EvalData.Benchmark(name)
+                : EvalData.Jsonl(InputPaths.RequireExisting("--data", result.GetValue(data)!), rowScorer);
+            if (result.GetResult(limit) is not null)
+                train = [.. train.Take(result.GetValue(limit))];
+            var held = result.GetValue(validation) is { } file ? EvalData.Jsonl(InputPaths.RequireExisting("--validation", file), rowScorer) : [];
+            string folder = result.GetValue(output)!;
+            var options = new FlowGrpoOptions
+            {
+                BatchSize = result.GetValue(batch),
+                NumGenerations = result.GetValue(generations),
+                NumTrainEpochs = result.GetValue(epochs),
+                MaxTurns = result.GetValue(turns),
+                MaxCompletionTokens = result.GetValue(tokens),
+                MiniBatchSize = Math.Min(result.GetValue(miniBatch), result.GetValue(batch)),
+                EvalSteps = result.GetValue(evalSteps),
+                LearningRate = result.GetResult(learningRate) is null ? null : result.GetValue(learningRate),
+                Temperature = result.GetValue(temperature),
+                Beta = result.GetValue(beta),
+                Seed = result.GetValue(seed),
+                OutputFolder = folder,
+            };
+            options.Validate();
+            var frozenEndpoint = backends.Build(result).Frozen;
+
+            using var local = model.Load(result);
+            local.Model.AttachLora(new LoraOptions { Rank = result.GetValue(loraRank), Alpha = result.GetValue(loraAlpha) });
+            using var host = new ModelHost(local);
+            using var endpoint = frozenEndpoint is null ? null : ChatEndpoints.Create(frozenEndpoint);
+            using var localFrozen = host.AsChatClient(new LocalChatClientOptions { UseAdapters = false });
+            IChatClient frozen = endpoint ?? localFrozen;
+            using var searchIndex = result.GetValue(index) is { } indexFolder ? LuceneSearchIndex.Open(InputPaths.RequireExisting("--index", indexFolder)) : null;
+            List<ITool> tools = [new CalculatorTool(), new PythonTool(), new BaseGeneratorTool(frozen, new ChatOptions { Temperature = 0, MaxOutputTokens = options.MaxCompletionTokens })];
+            if (searchIndex is not null)
+                tools.Add(SearchTool.Local(searchIndex));
+
+            using var trainer = new FlowGrpoTrainer(host, new ToolRegistry(tools), rowScorer, options,
+                new FlowGrpoSetup { FrozenModules = endpoint });
+            var progress = new Progress<FlowGrpoStepMetrics>(step => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step {step.Step} (epoch {step.Epoch + 1}): reward {step.RewardMean:F3}, accuracy {step.Accuracy:P1}, loss {step.Loss:F4}, kl {step.Kl:E2}, " +
+                $"|grad| {step.GradNorm:F3}, turns {step.MeanTurns:F2}, {step.StepSeconds:F1} s{(step.ValidationAccuracy is double v ? $", validation {v:P1}" : "")}")));
+            var history = await trainer.TrainAsync([.. train.Select(Example)], [.. held.Select(Example)], progress, cancellationToken).ConfigureAwait(false);
+
+            await host.RunAsync(trained =>
+            {
+                LoraCheckpoint.Save(trained, Path.Combine(folder, "adapter"));
+                trained.MergeAdapters();
+                CausalLMCheckpoint.Save(local, Path.Combine(folder, "model"));
+                return 0;
+            }, ModelAccess.Write, cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine($"trained {history.Count} steps; wrote {Path.Combine(folder, "metrics.jsonl")}, {Path.Combine(folder, "adapter")} and {Path.Combine(folder, "model")}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Option<int> Positive(string name, string description, int defaultValue) =>
+        CliOptions.Number(name, $"{description} Default {defaultValue}.", "a positive whole number", (int n) => n > 0, defaultValue: defaultValue);
+
+    private static TrainingExample Example(BenchmarkItem item) =>
+        new(item.Question, item.GoldAnswers) { Source = item.Benchmark, Scorer = item.Scorer, Numbers = item.Numbers };
+}

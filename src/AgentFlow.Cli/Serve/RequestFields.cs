@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace AgentFlow.Cli.Serve;
+
+/// <summary>Reads the fields of an OpenAI request body, refusing a wrong type or range with a 400 naming the field.</summary>
+internal sealed class RequestFields
+{
+    private readonly JsonElement _root;
+
+    private RequestFields(JsonElement root) => _root = root;
+
+    internal static async Task<RequestFields> ReadAsync(Stream body, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            throw OpenAIRequestException.BadRequest($"the request body is not valid JSON: {e.Message}");
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+            throw OpenAIRequestException.BadRequest("the request body must be a JSON object");
+        return new RequestFields(document.RootElement);
+    }
+
+    internal JsonElement? Get(string name) =>
+        _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    internal JsonElement Required(string name) => Get(name) ?? throw OpenAIRequestException.BadRequest($"'{name}' is required", name);
+
+    internal string? String(string name) => Get(name) is { } value
+        ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw OpenAIRequestException.BadRequest($"'{name}' must be a string", name)
+        : null;
+
+    internal bool? Bool(string name) => Get(name) is { } value
+        ? value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw OpenAIRequestException.BadRequest($"'{name}' must be true or false", name)
+        : null;
+
+    internal double? Number(string name, double min, double max) => Get(name) is { } value
+        ? value.ValueKind == JsonValueKind.Number && value.GetDouble() is var number && number >= min && number <= max
+            ? number
+            : throw OpenAIRequestException.BadRequest($"'{name}' must be a number from {min} to {max}", name)
+        : null;
+
+    internal long? Integer(string name, long min, long max) => Get(name) is { } value
+        ? value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) && number >= min && number <= max
+            ? number
+            : throw OpenAIRequestException.BadRequest($"'{name}' must be a whole number from {min} to {max}", name)
+        : null;
+
+    /// <summary><c>stop</c>: a string or an array of up to 4 strings (OpenAI's limit).</summary>
+    internal IList<string>? Stop()
+    {
+        if (Get("stop") is not { } value)
+            return null;
+        if (value.ValueKind == JsonValueKind.String)
+            return [value.GetString()!];
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= 4 && value.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String))
+            return [.. value.EnumerateArray().Select(s => s.GetString()!)];
+        throw OpenAIRequestException.BadRequest("'stop' must be a string or an array of at most 4 strings", "stop");
+    }
+
+    /// <summary>Refuses fields this server does not implement rather than silently ignoring them.</summary>
+    internal void RefuseUnsupported()
+    {
+        if (Get("n") is { } n && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt64(out long choices) && choices == 1))
+            throw OpenAIRequestException.BadRequest("'n' must be 1: one choice per request", "n");
+        if (Get("tools") is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
+            throw OpenAIRequestException.BadRequest("'tools' is not supported: AgentFlow's executor writes tool calls as text", "tools");
+    }
+}
