@@ -36,6 +36,21 @@ public sealed class AgentFlowCatalog
     public AgentFlowData Data { get; }
 
     internal MLContext Context { get; }
+
+    /// <summary>
+    /// Scores the <see cref="AgentFlowColumns.PredictedAnswer"/> column of <paramref name="scored"/> (an AgentFlow
+    /// transformer's output) against <paramref name="labelColumnName"/> and sums up the trajectories' statistics.
+    /// </summary>
+    /// <param name="scored">The transformed data.</param>
+    /// <param name="labelColumnName">The gold-answer column (text). Default "Answer".</param>
+    /// <param name="sourceColumnName">A column grouping the rows for <see cref="AgentFlowMetrics.PerSourceAccuracy"/>. Default none.</param>
+    /// <param name="scorer">Decides right or wrong. Default <see cref="Rewards.ExactMatchScorer"/>.</param>
+    /// <param name="cancellationToken">Stops the evaluation between rows.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or mistyped; the message names it.</exception>
+    /// <exception cref="ArgumentException">The data is empty.</exception>
+    public AgentFlowMetrics Evaluate(IDataView scored, string labelColumnName = AgentFlowColumns.Answer, string? sourceColumnName = null,
+        Rewards.IAnswerScorer? scorer = null, CancellationToken cancellationToken = default) =>
+        AgentFlowEvaluator.Evaluate(scored, labelColumnName, sourceColumnName, scorer, cancellationToken);
 }
 
 /// <summary>The trainers of <see cref="AgentFlowCatalog"/>.</summary>

@@ -14,7 +14,7 @@ public sealed class AgentFlowPlaceholderInput
 }
 
 /// <summary>The columns the placeholder stage declares: the transformer's, without <see cref="AgentFlowColumns.Reward"/>.</summary>
-public class AgentFlowPlaceholderOutput
+public sealed class AgentFlowPlaceholderOutput
 {
     /// <summary>See <see cref="AgentFlowColumns.PredictedAnswer"/>.</summary>
     public string PredictedAnswer { get; set; } = "";
@@ -35,9 +35,30 @@ public class AgentFlowPlaceholderOutput
     public double LatencyMs { get; set; }
 }
 
-/// <summary>The columns of a placeholder for a stage with a label column: <see cref="AgentFlowPlaceholderOutput"/> plus the reward.</summary>
-public sealed class AgentFlowScoredPlaceholderOutput : AgentFlowPlaceholderOutput
+/// <summary>
+/// The columns of a placeholder for a stage with a label column: <see cref="AgentFlowPlaceholderOutput"/>'s plus the
+/// reward, last (declared again rather than inherited, because ML.NET orders inherited properties after new ones).
+/// </summary>
+public sealed class AgentFlowScoredPlaceholderOutput
 {
+    /// <summary>See <see cref="AgentFlowColumns.PredictedAnswer"/>.</summary>
+    public string PredictedAnswer { get; set; } = "";
+
+    /// <summary>See <see cref="AgentFlowColumns.Trajectory"/>.</summary>
+    public string Trajectory { get; set; } = "";
+
+    /// <summary>See <see cref="AgentFlowColumns.Turns"/>.</summary>
+    public int Turns { get; set; }
+
+    /// <summary>See <see cref="AgentFlowColumns.ToolCalls"/>.</summary>
+    public int ToolCalls { get; set; }
+
+    /// <summary>See <see cref="AgentFlowColumns.ToolErrors"/>.</summary>
+    public int ToolErrors { get; set; }
+
+    /// <summary>See <see cref="AgentFlowColumns.LatencyMs"/>.</summary>
+    public double LatencyMs { get; set; }
+
     /// <summary>See <see cref="AgentFlowColumns.Reward"/>.</summary>
     public float Reward { get; set; }
 }

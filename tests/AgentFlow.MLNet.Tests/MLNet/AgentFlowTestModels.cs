@@ -22,7 +22,7 @@ internal static class AgentFlowTestModels
         Planner = AgentPrompts.PlannerTemplate("Q: {question}\nTools: {tool_names}\nTool Name:"),
         Executor = AgentPrompts.ExecutorTemplate("EXECUTOR {tool_name} {sub_goal}"),
         Verifier = AgentPrompts.VerifierTemplate("VERIFY {question}"),
-        Generator = AgentPrompts.GeneratorTemplate("ANSWER {question}"),
+        Generator = AgentPrompts.GeneratorTemplate("ANSWER {question} {memory}"),
     };
 
     public static AgentFlowModelSource Source => AgentFlowModelSource.TinyModel(Tiny);
