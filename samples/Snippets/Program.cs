@@ -9,6 +9,7 @@ var snippets = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordin
     ["chat-client"] = _ => ChatClientSnippet.RunAsync(),
     ["agent"] = _ => AgentSnippet.RunAsync(),
     ["training"] = _ => TrainingSnippet.RunAsync(),
+    ["mlnet"] = _ => { MLNetSnippet.Run(); return Task.CompletedTask; },
 };
 
 if (args.Length == 0 || !snippets.TryGetValue(args[0], out var snippet))
