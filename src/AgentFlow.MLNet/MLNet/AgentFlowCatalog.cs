@@ -20,7 +20,6 @@ public sealed class AgentFlowCatalog
 {
     internal AgentFlowCatalog(MLContext mlContext)
     {
-        Context = mlContext;
         Trainers = new AgentFlowTrainers(mlContext);
         Transforms = new AgentFlowTransforms(mlContext);
         Data = new AgentFlowData(mlContext);
@@ -34,8 +33,6 @@ public sealed class AgentFlowCatalog
 
     /// <summary>Loaders for question/answer data.</summary>
     public AgentFlowData Data { get; }
-
-    internal MLContext Context { get; }
 
     /// <summary>
     /// Scores the <see cref="AgentFlowColumns.PredictedAnswer"/> column of <paramref name="scored"/> (an AgentFlow

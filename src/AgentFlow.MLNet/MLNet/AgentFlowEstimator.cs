@@ -31,9 +31,6 @@ public sealed class AgentFlowEstimator : IEstimator<AgentFlowTransformer>
     /// <summary>The options this estimator trains with.</summary>
     public FlowGrpoEstimatorOptions Options => _options;
 
-    /// <summary>Training rows the last <see cref="Fit"/> left out because their question was empty.</summary>
-    public long SkippedRows { get; private set; }
-
     /// <summary>
     /// Checks that the question, answer and (when set) source columns are single text values and returns the input
     /// plus the columns the trained transformer adds.
@@ -61,7 +58,6 @@ public sealed class AgentFlowEstimator : IEstimator<AgentFlowTransformer>
         if (train.Count == 0)
             throw new ArgumentException(skipped > 0 ? $"The training data has no row with a question ({skipped} skipped as empty)." : "The training data is empty.", nameof(input));
         var validation = _options.ValidationData is { } data ? ReadExamples(data, "validation data", out _) : null;
-        SkippedRows = skipped;
 
         int seed = _options.Seed ?? ((IHostEnvironment)_mlContext).Register(nameof(AgentFlowEstimator)).Rand.Next();
         var trainer = _options.Trainer with { Seed = seed, OutputFolder = _options.CheckpointFolder ?? _options.Trainer.OutputFolder };

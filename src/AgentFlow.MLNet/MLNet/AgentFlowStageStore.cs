@@ -1,10 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using AgentFlow.MLNet.Models;
-using AgentFlow.MLNet.Models.Checkpoints;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
-using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.MLNet;
 
@@ -90,20 +88,7 @@ internal static class AgentFlowStageStore
     /// <summary>The base weights (adapters left out) as a model folder, plus the adapters; true when there were adapters.</summary>
     private static bool WriteModel(CausalLM model, LocalModel local, string folder)
     {
-        if (model.RopeFrequencyDivisors is not null && model.Config.RopeScaling is null)
-            throw new NotSupportedException("This model's rotary frequencies came from a GGUF rope_freqs tensor, which a model folder cannot express, so SaveAgentFlow cannot store it.");
-        string modelFolder = Directory.CreateDirectory(Path.Combine(folder, "model")).FullName;
-        using (var scope = NewDisposeScope())
-        {
-            var weights = model.named_parameters()
-                .Where(p => !p.name.Contains(".lora_", StringComparison.Ordinal))
-                .Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach()))
-                .ToList();
-            SafetensorsWriter.Write(Path.Combine(modelFolder, "model.safetensors"), weights);
-        }
-        File.WriteAllText(Path.Combine(modelFolder, "config.json"), model.Config.ToJson());
-        File.WriteAllText(Path.Combine(modelFolder, GenerationDefaults.FileName), local.Defaults.ToJson(model.Config));
-        local.Tokenizer.Save(modelFolder);
+        CausalLMCheckpoint.SaveBase(local, Path.Combine(folder, "model"));
         if (model.Lora is null)
             return false;
         LoraCheckpoint.Save(model, Path.Combine(folder, "adapters"));

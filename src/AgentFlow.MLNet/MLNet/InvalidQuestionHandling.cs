@@ -7,9 +7,9 @@ public enum InvalidQuestionHandling
     Throw,
 
     /// <summary>
-    /// Skip the row: training leaves it out (and counts it in <see cref="AgentFlowTransformer.SkippedQuestions"/>'s
-    /// training counterpart, <see cref="AgentFlowEstimator.SkippedRows"/>); Transform keeps it with an empty answer,
-    /// no trajectory, 0 turns and 0 tool calls, and counts it in <see cref="AgentFlowTransformer.SkippedQuestions"/>.
+    /// Skip the row: training leaves it out (counted in <see cref="AgentFlowTransformer.SkippedTrainingRows"/>);
+    /// Transform keeps it with an empty answer, no trajectory, 0 turns and 0 tool calls (counted in
+    /// <see cref="AgentFlowTransformer.SkippedQuestions"/>).
     /// </summary>
     Skip,
 }
