@@ -31,7 +31,8 @@ public sealed record FlowGrpoEstimatorOptions
 
     /// <summary>
     /// The planner's LoRA adapters (the base stays frozen and, with adapters off, serves the other modules and the KL
-    /// reference). Default rank 8, alpha 16. Null trains every weight (a frozen second copy is then loaded as the reference).
+    /// reference). Default rank 8, alpha 16; their initialisation is seeded by the training seed (<see cref="Seed"/>).
+    /// Null trains every weight (a frozen second copy is then loaded as the reference).
     /// </summary>
     public LoraOptions? Lora { get; init; } = new() { Rank = 8, Alpha = 16 };
 
