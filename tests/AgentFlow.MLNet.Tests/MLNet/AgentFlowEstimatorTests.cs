@@ -56,13 +56,14 @@ public sealed class AgentFlowEstimatorTests
         // A random model's answers never match, so every advantage would be 0: the frozen modules are scripted instead,
         // their answers alternating between a rewarded and an unrewarded one, so that groups have a spread to learn from.
         var frozen = new AlternatingClient();
-        var options = AgentFlowTestModels.TrainOptions() with { Progress = new SynchronousProgress(progress.Add), Scorer = new LengthParityScorer(), FrozenModules = frozen };
-        options = options with { Trainer = options.Trainer with { NumGenerations = 4 } };
+        var options = AgentFlowTestModels.TrainOptions() with { Progress = new SynchronousProgress(progress.Add), Scorer = new LengthParityScorer(), FrozenModules = frozen, ValidationData = data };
+        options = options with { Trainer = options.Trainer with { NumGenerations = 4, EvalSteps = 2 } };
 
         using var model = ml.AgentFlow().Trainers.FlowGrpo(options).Fit(data);
 
         Assert.Equal(2, model.TrainingHistory.Count);   // 4 rows, batches of 2, one epoch
         Assert.Equal(model.TrainingHistory.Select(m => m.Step), progress.Select(m => m.Step));
+        Assert.InRange(model.TrainingHistory[^1].ValidationAccuracy!.Value, 0, 1);   // validated at the end
         double adapterNorm = await model.Pipeline.Host.RunAsync(m => LoraAdapters.AdapterParameters(m).Where(p => p.Name.Contains("lora_B")).Sum(p => p.Parameter.abs().sum().item<float>()));
         Assert.True(adapterNorm > 0, "the update left every LoRA B matrix at zero: " + string.Join("; ", model.TrainingHistory));
 

@@ -62,6 +62,10 @@ public sealed class AgentFlowSaveLoadTests
             ml.Model.SaveAgentFlow(model, data.Schema, folder.File("model.zip"));
 
         var fresh = new MLContext();
+        var otherTools = new AgentFlow.MLNet.Tools.ToolRegistry([new Tools.DelegateTool("alpha", (_, _) => ValueTask.FromResult(AgentFlow.MLNet.Tools.ToolResult.Success("a")))]);
+        var toolError = Assert.Throws<InvalidOperationException>(() => fresh.Model.LoadAgentFlow(folder.File("model.zip"), out _, new AgentFlowLoadOptions { Tools = otherTools }));
+        Assert.Contains("calculator", toolError.Message);
+
         var loaded = fresh.Model.Load(folder.File("model.zip"), out var schema);
         Assert.Equal(["Id", "Question", "Answer"], schema.Select(c => c.Name));
         var transformed = loaded.Transform(data);
