@@ -99,6 +99,8 @@ internal sealed class AgentFlowCursor : DataViewRowCursor
     /// <summary>Reads the next batch of input rows and solves them; false when the input had none left.</summary>
     private bool Fill()
     {
+        var cancellationToken = _binding.Pipeline.Options.CancellationToken;
+        cancellationToken.ThrowIfCancellationRequested();
         _pending.Clear();
         int capacity = _ids.Length;
         while (_pending.Count < capacity && _input.MoveNext())
@@ -114,7 +116,7 @@ internal sealed class AgentFlowCursor : DataViewRowCursor
             _exhausted = true;
         if (_pending.Count == 0)
             return false;
-        _solved = _binding.SolveAsync(_pending, CancellationToken.None).GetAwaiter().GetResult();
+        _solved = _binding.SolveAsync(_pending, cancellationToken).GetAwaiter().GetResult();
         return true;
     }
 }

@@ -105,6 +105,7 @@ public sealed class AgentFlowEstimator : IEstimator<AgentFlowTransformer>
             Scorer = transform.Scorer ?? _options.Scorer ?? new ExactMatchScorer(),
             FrozenModules = transform.FrozenModules ?? _options.FrozenModules,
             Prompts = transform.Prompts ?? _options.Prompts,
+            CancellationToken = transform.CancellationToken.CanBeCanceled ? transform.CancellationToken : _options.CancellationToken,
         };
     }
 

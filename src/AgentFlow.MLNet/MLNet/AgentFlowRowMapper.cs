@@ -71,7 +71,7 @@ internal sealed class AgentFlowRowMapper(AgentFlowBinding binding) : IRowToRowMa
             DataViewRowId id = default;
             _id(ref id);
             var row = ((long)id.Low, AgentFlowBinding.ReadText(_question), AgentFlowBinding.ReadText(_gold));
-            _solved = _binding.SolveAsync([row], CancellationToken.None).GetAwaiter().GetResult()[0];
+            _solved = _binding.SolveAsync([row], _binding.Pipeline.Options.CancellationToken).GetAwaiter().GetResult()[0];
             _solvedPosition = _input.Position;
             return _solved;
         }

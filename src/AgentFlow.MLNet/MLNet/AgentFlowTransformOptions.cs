@@ -51,6 +51,12 @@ public sealed record AgentFlowTransformOptions
     /// <summary>What to do with a missing or empty question. Default <see cref="InvalidQuestionHandling.Throw"/>.</summary>
     public InvalidQuestionHandling InvalidQuestions { get; init; } = InvalidQuestionHandling.Throw;
 
+    /// <summary>
+    /// Stops cursors at their next batch (and the batch in flight) with <see cref="OperationCanceledException"/>. Not
+    /// saved with the model. Default none.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {

@@ -127,6 +127,23 @@ public sealed class AgentFlowTransformerTests
         Assert.Equal(1, lenient.SkippedQuestions);
     }
 
+    [Fact]
+    public void ACancelledTokenStopsTheCursorAtItsNextBatch()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = AgentFlowTestModels.Questions(ml, 6);
+        using var cancellation = new CancellationTokenSource();
+        using var model = ml.AgentFlow().Transforms.AgentFlow(AgentFlowTestModels.Source, AgentFlowTestModels.TransformOptions(batchSize: 2) with { CancellationToken = cancellation.Token }).Fit(data);
+        var transformed = model.Transform(data);
+
+        using var cursor = transformed.GetRowCursor(transformed.Schema);
+        Assert.True(cursor.MoveNext());
+        Assert.True(cursor.MoveNext());   // the first batch of two was solved before the cancellation
+        cancellation.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => cursor.MoveNext());
+        Assert.Equal(2, model.Pipeline.Host.Statistics.Requests / 2);   // two calls a row, for the first two rows only
+    }
+
     public sealed class Prompted
     {
         public string Prompt { get; set; } = "";
