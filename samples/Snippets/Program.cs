@@ -11,6 +11,7 @@ var snippets = new Dictionary<string, Func<string[], Task>>(StringComparer.Ordin
     ["training"] = _ => TrainingSnippet.RunAsync(),
     ["trainer"] = _ => TrainerSnippet.RunAsync(),
     ["module-backends"] = ModuleBackendsSnippet.RunAsync,
+    ["mlnet"] = _ => { MLNetSnippet.Run(); return Task.CompletedTask; },
 };
 
 if (args.Length == 0 || !snippets.TryGetValue(args[0], out var snippet))

@@ -117,6 +117,34 @@ public static class CausalLMCheckpoint
         WriteGguf(model, path, weightType, tokenizer.ToGgufVocabulary(model.Config.VocabSize));
     }
 
+    /// <summary>
+    /// Writes <paramref name="model"/>'s base as a Hugging Face model folder (as <see cref="Save(LocalModel, string, CheckpointSaveOptions?)"/>
+    /// does) while LoRA adapters stay attached: the adapters are left out, so the folder holds exactly the weights the
+    /// model computes with its adapters off. Save the adapters beside it with <see cref="Lora.LoraCheckpoint.Save"/>.
+    /// Call it on the model's owner thread (inside <c>ModelHost.RunAsync</c> when hosted).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The rotary frequencies came from a GGUF rope_freqs tensor, which config.json cannot express.</exception>
+    internal static void SaveBase(LocalModel model, string folder)
+    {
+        var network = model.Model;
+        if (network.RopeFrequencyDivisors is not null && network.Config.RopeScaling is null)
+            throw new NotSupportedException("This model's rotary frequencies came from a GGUF rope_freqs tensor, which a model folder cannot express.");
+        Directory.CreateDirectory(folder);
+        using (var scope = NewDisposeScope())
+        {
+            var weights = network.named_parameters()
+                .Where(p => !p.name.Contains(".lora_", StringComparison.Ordinal))
+                .Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter.detach()))
+                .ToList();
+            SafetensorsWriter.Write(Path.Combine(folder, SafetensorsCheckpoint.SingleFile), weights);
+        }
+        var config = network.Config with { TorchDtype = TorchDtypeName(network.Describe().DType) };
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "config.json"), Encoding.UTF8.GetBytes(config.ToJson()));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, GenerationDefaults.FileName), Encoding.UTF8.GetBytes(model.Defaults.ToJson(network.Config)));
+        RequireTokenizerFits(network, model.Tokenizer);
+        model.Tokenizer.Save(folder);
+    }
+
     /// <summary>config.json and the safetensors weights alone, for tests of the weight format.</summary>
     internal static void SaveWeights(CausalLM model, string folder, CheckpointSaveOptions? options = null)
     {

@@ -126,6 +126,24 @@ public sealed class ReadmeSnippetTests : IDisposable
         Assert.Contains("is unreachable after 4 attempts", run.Output);
     }
 
+    [Fact]
+    public void TheMLNetSnippetSavesAModelThatLoadsInAnotherProcessWithTheSameGreedyAnswer()
+    {
+        var run = Run("mlnet");
+
+        using var printed = JsonDocument.Parse(run.Output);
+        Assert.InRange(printed.RootElement.GetProperty("Accuracy").GetDouble(), 0, 1);
+        // This test process is not the one that saved the file: LoadAgentFlow here must give the snippet's answer.
+        var ml = new Microsoft.ML.MLContext(seed: 3);
+        var loaded = AgentFlow.MLNet.MLNet.AgentFlowModelOperations.LoadAgentFlow(ml.Model, _work.File("agentflow.zip"), out _);
+        using var engine = ml.Model.CreatePredictionEngine<AgentFlow.MLNet.MLNet.AgentFlowQuestion, AgentFlow.MLNet.MLNet.AgentFlowPrediction>(loaded);
+        var prediction = engine.Predict(new AgentFlow.MLNet.MLNet.AgentFlowQuestion { Question = "What is 3 + 4?" });
+        Assert.Equal(printed.RootElement.GetProperty("PredictedAnswer").GetString(), prediction.PredictedAnswer);
+        string plan = AgentFlow.MLNet.Agent.Trajectories.Trajectory.FromJson(prediction.Trajectory).Turns[0].Planner.Output;
+        Assert.NotEmpty(plan);
+        Assert.Equal(printed.RootElement.GetProperty("plan").GetString(), plan);
+    }
+
     private sealed record Result(string Output, string Error);
 
     /// <summary>Runs one snippet as its own process in the test's folder, as a user's program would run.</summary>
