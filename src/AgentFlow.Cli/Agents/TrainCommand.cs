@@ -20,7 +20,8 @@ namespace AgentFlow.Cli.Agents;
 /// <summary>
 /// <c>agentflow train</c>: Flow-GRPO on the planner's LoRA adapters, over a JSONL file or a shipped benchmark, with the
 /// frozen modules on the local model or one OpenAI-compatible endpoint. Writes <c>metrics.jsonl</c> (one line a step),
-/// the adapters (<c>adapter/</c>, PEFT layout) and the merged model (<c>model/</c>, which <c>eval --model</c> loads).
+/// checkpoints (<c>checkpoint-N/</c>, which <c>--resume</c> continues from), the adapters (<c>adapter/</c>, PEFT layout)
+/// and the merged model (<c>model/</c>, which <c>eval --model</c> loads).
 /// </summary>
 internal static class TrainCommand
 {
@@ -44,6 +45,11 @@ internal static class TrainCommand
         var tokens = Positive("--max-completion-tokens", "Tokens per module call.", defaults.MaxCompletionTokens);
         var miniBatch = Positive("--mini-batch-size", "Questions per optimizer step.", defaults.MiniBatchSize);
         var evalSteps = Positive("--eval-steps", "Validate every N steps.", defaults.EvalSteps);
+        var saveSteps = Positive("--save-steps", "Write a checkpoint (checkpoint-N in --output) every N steps, and at the end.", defaults.SaveSteps);
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the run in --output from its newest intact checkpoint; the data, the model and every option but --epochs, --eval-steps and --save-steps must be as before.",
+        };
         var learningRate = CliOptions.Number("--learning-rate", "AdamW learning rate; default 1e-5 with LoRA.", "a positive number", (double r) => r > 0 && double.IsFinite(r));
         var temperature = CliOptions.Number("--temperature", "Planner sampling temperature in rollouts.", "a positive number", (double t) => t > 0 && double.IsFinite(t), defaultValue: defaults.Temperature);
         var beta = CliOptions.Number("--beta", "KL coefficient (0 skips the reference policy).", "0 or a positive number", (double b) => b >= 0 && double.IsFinite(b), defaultValue: defaults.Beta);
@@ -53,7 +59,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train the planner with Flow-GRPO (LoRA) on a JSONL file or a shipped benchmark.")
         {
             benchmark, data, validation, scorer, limit, output, index, loraRank, loraAlpha, batch, generations, epochs, turns, tokens,
-            miniBatch, evalSteps, learningRate, temperature, beta, seed,
+            miniBatch, evalSteps, saveSteps, resume, learningRate, temperature, beta, seed,
         };
         foreach (var option in model.All)
             command.Options.Add(option);
@@ -84,6 +90,8 @@ internal static class TrainCommand
                 MaxCompletionTokens = result.GetValue(tokens),
                 MiniBatchSize = Math.Min(result.GetValue(miniBatch), result.GetValue(batch)),
                 EvalSteps = result.GetValue(evalSteps),
+                SaveSteps = result.GetValue(saveSteps),
+                ResumeFromCheckpoint = result.GetValue(resume) ? folder : null,
                 LearningRate = result.GetResult(learningRate) is null ? null : result.GetValue(learningRate),
                 Temperature = result.GetValue(temperature),
                 Beta = result.GetValue(beta),
@@ -118,7 +126,7 @@ internal static class TrainCommand
                 CausalLMCheckpoint.Save(local, Path.Combine(folder, "model"));
                 return 0;
             }, ModelAccess.Write, cancellationToken).ConfigureAwait(false);
-            Console.Out.WriteLine($"trained {history.Count} steps; wrote {Path.Combine(folder, "metrics.jsonl")}, {Path.Combine(folder, "adapter")} and {Path.Combine(folder, "model")}");
+            Console.Out.WriteLine($"trained {history.Count} steps (to step {trainer.Step}); wrote {Path.Combine(folder, "metrics.jsonl")}, {Path.Combine(folder, "adapter")} and {Path.Combine(folder, "model")}");
             return ExitCodes.Success;
         });
         return command;

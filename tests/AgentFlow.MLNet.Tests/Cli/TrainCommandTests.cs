@@ -42,6 +42,28 @@ public sealed class TrainCommandTests : IDisposable
             new GenerationEngine(trained.Model).Generate([prompt], sampling)[0].CompletionIds);
     }
 
+    [Fact]
+    public void ResumeContinuesTheRunInTheOutputFolderFromItsNewestCheckpoint()
+    {
+        string data = _temp.File("train.jsonl");
+        File.WriteAllLines(data, ["""{"question": "What is 2 + 2?", "answer": "4"}""", """{"question": "Capital of France?", "answer": "Paris"}"""]);
+        string output = _temp.File("run");
+        string flags = $"train --data \"{data}\" --model tiny --output \"{output}\" --batch-size 1 --num-generations 2 --max-turns 1 --max-completion-tokens 4 --save-steps 1";
+
+        var first = AgentflowProcess.Run($"{flags} --epochs 1");
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(Directory.Exists(Path.Combine(output, "checkpoint-2")));
+
+        var resumed = AgentflowProcess.Run($"{flags} --epochs 2 --resume");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("trained 2 steps (to step 4)", resumed.Output);
+        Assert.Equal([1, 2, 3, 4], File.ReadLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32()));
+        var changed = AgentflowProcess.Run($"{flags} --epochs 2 --seed 7 --resume");
+        Assert.Equal(1, changed.ExitCode);
+        Assert.Contains("seed", changed.Error);
+    }
+
     [Theory]
     [InlineData("--data x.jsonl --benchmark bamboogle", "give exactly one of --benchmark NAME and --data FILE.jsonl")]
     [InlineData("--data x.jsonl --frozen-endpoint http://h/v1 --frozen-model m --module-endpoint judge=http://j/v1",
