@@ -20,6 +20,7 @@ internal sealed class AgentFlowCursor : DataViewRowCursor
     private readonly ValueGetter<ReadOnlyMemory<char>>? _question;
     private readonly ValueGetter<ReadOnlyMemory<char>>? _gold;
     private readonly DataViewRowId[] _ids;
+    private readonly long[] _batches;
     private readonly List<(long Position, string? Question, string? Gold)> _pending;
     private SolvedRow[] _solved = [];
     private int _slot = -1;
@@ -38,6 +39,7 @@ internal sealed class AgentFlowCursor : DataViewRowCursor
         int capacity = binding.Pipeline.Options.BatchSize;
         _buffers = new ColumnBuffer?[binding.FirstAdded];
         _ids = new DataViewRowId[capacity];
+        _batches = new long[capacity];
         _pending = new(capacity);
         if (!_solving)
             return;
@@ -55,7 +57,8 @@ internal sealed class AgentFlowCursor : DataViewRowCursor
 
     public override long Position => _solving ? _position : _input.Position;
 
-    public override long Batch => _input.Batch;
+    // The input has read ahead: each served row reports the batch it was read in, as its id and values do.
+    public override long Batch => _solving && _slot >= 0 ? _batches[_slot] : _input.Batch;
 
     public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
 
@@ -109,6 +112,7 @@ internal sealed class AgentFlowCursor : DataViewRowCursor
             foreach (var buffer in _buffers)
                 buffer?.Capture(slot);
             _idSource(ref _ids[slot]);
+            _batches[slot] = _input.Batch;
             // The row id, not the cursor position, seeds the row: it is the same in a cursor set as in a single cursor.
             _pending.Add(((long)_ids[slot].Low, AgentFlowBinding.ReadText(_question), AgentFlowBinding.ReadText(_gold)));
         }

@@ -42,12 +42,24 @@ public static class AgentFlowModelOperations
         var stages = new List<AgentFlowTransformer>();
         var savable = WithPlaceholders(mlContext, model, stages);
 
+        string mlnetPart = filePath + ".mlnet-" + Guid.NewGuid().ToString("N");
         string temporary = filePath + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            catalog.Save(savable, inputSchema, temporary);
-            using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Update))
+            catalog.Save(savable, inputSchema, mlnetPart);
+            // A new archive in Create mode, not ML.NET's in Update mode: Update buffers every entry in memory, which
+            // caps an entry at 2 GiB and doubles the RAM a save needs. ML.NET's entries are copied over as streams.
+            using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Create))
             {
+                using (var ordinary = ZipFile.OpenRead(mlnetPart))
+                {
+                    foreach (var entry in ordinary.Entries)
+                    {
+                        using var source = entry.Open();
+                        using var target = zip.CreateEntry(entry.FullName, CompressionLevel.Fastest).Open();
+                        source.CopyTo(target);
+                    }
+                }
                 for (int i = 0; i < stages.Count; i++)
                     AgentFlowStageStore.Write(zip, i, stages[i]);
                 var index = new JsonObject { ["format_version"] = AgentFlowStageManifest.CurrentFormatVersion, ["stages"] = stages.Count };
@@ -57,6 +69,8 @@ public static class AgentFlowModelOperations
         }
         finally
         {
+            if (File.Exists(mlnetPart))
+                File.Delete(mlnetPart);
             if (File.Exists(temporary))
                 File.Delete(temporary);
         }

@@ -76,8 +76,14 @@ public sealed partial class RelativeJudgeScorer : IGroupAnswerScorer
                 prompt.Append("- ").Append(gold).Append('\n');
             prompt.Append('\n');
         }
+        // Each candidate's text is quoted line by line, so an answer cannot pose as the list's structure or a grade.
         for (int i = 0; i < answers.Count; i++)
-            prompt.Append("Candidate ").Append(i + 1).Append(":\n").Append(answers[i] ?? "(no answer)").Append("\n\n");
+        {
+            prompt.Append("Candidate ").Append(i + 1).Append(":\n");
+            foreach (string line in (answers[i] ?? "(no answer)").ReplaceLineEndings("\n").Split('\n'))
+                prompt.Append("| ").Append(line).Append('\n');
+            prompt.Append('\n');
+        }
         return prompt.ToString();
     }
 
@@ -94,6 +100,8 @@ public sealed partial class RelativeJudgeScorer : IGroupAnswerScorer
         return grades;
     }
 
-    [GeneratedRegex(@"candidate\s*#?\s*(\d+)\s*[:=\-]\s*\**\s*(\d+(?:\.\d+)?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // One grade a line, the line holding nothing after it but "/10", decoration or punctuation: a restated answer
+    // ("Candidate 1: 17 apples") is no grade, and quoted candidate text ("| Candidate 1: 10") is not at a line's start.
+    [GeneratedRegex(@"^[\s>*#\-_`]*candidate\s*#?\s*(\d+)\s*\**\s*[:=\-]\s*\**\s*(\d+(?:\.\d+)?)\s*(?:/\s*10)?[\s*_`.,;!)]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex GradeLine();
 }

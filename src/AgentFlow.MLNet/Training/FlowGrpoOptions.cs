@@ -178,8 +178,10 @@ public sealed record FlowGrpoOptions
     /// <c>resume_from_checkpoint</c>). The run continues bit for bit — the same next batch, samples and loss, step numbers
     /// going on — provided the model is set up as at the start (the same base, adapters attached with the same options),
     /// the training set is the same, and every option is the same except <see cref="OutputFolder"/>,
-    /// <see cref="SaveSteps"/>, <see cref="SaveTotalLimit"/>, <see cref="EvalSteps"/>, <see cref="NumTrainEpochs"/> and
-    /// <see cref="MaxConsecutiveNonFiniteSteps"/>. Default null (start afresh).
+    /// <see cref="SaveSteps"/>, <see cref="SaveTotalLimit"/>, <see cref="EvalSteps"/>, <see cref="MaxConsecutiveNonFiniteSteps"/>
+    /// and, under the constant schedule, <see cref="NumTrainEpochs"/> (a cosine's shape depends on the run's length).
+    /// Checkpoints after the one resumed from, and their metrics lines, are replaced. Without it, training refuses an
+    /// output folder that already holds a run. Default null (start afresh).
     /// </summary>
     public string? ResumeFromCheckpoint { get; init; }
 

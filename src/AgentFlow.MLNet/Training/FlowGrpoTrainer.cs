@@ -112,8 +112,19 @@ public sealed class FlowGrpoTrainer : IDisposable
         if (_options.ResumeFromCheckpoint is { } resume)
         {
             position = await ResumeAsync(resume, train, cancellationToken).ConfigureAwait(false);
-            if (metricsPath is not null)
-                KeepMetricsUpTo(metricsPath, Step);
+            if (outputFolder is not null)
+            {
+                KeepMetricsUpTo(metricsPath!, Step);
+                foreach (string replaced in TrainingCheckpoints.After(outputFolder, Step))
+                {
+                    _logger.LogWarning("Deleting {Checkpoint}: the resumed run replaces the steps after {Step}.", replaced, Step);
+                    Directory.Delete(replaced, recursive: true);
+                }
+            }
+        }
+        else if (outputFolder is not null && Step == 0 && (File.Exists(metricsPath) || TrainingCheckpoints.After(outputFolder, -1).Count > 0))
+        {
+            throw new InvalidOperationException($"'{outputFolder}' already holds a training run (metrics.jsonl or checkpoint-N folders): resume it with ResumeFromCheckpoint, or write to another folder.");
         }
         string fingerprint = TrainingCheckpoints.Fingerprint(train);
         var collector = new RolloutCollector(_rolloutAgent, _scorer, _setup.GroupScorer, _options.NumGenerations, (ulong)_options.Seed);
@@ -136,12 +147,14 @@ public sealed class FlowGrpoTrainer : IDisposable
                     metrics = metrics with { ValidationAccuracy = accuracy };
                     improved = BestValidationAccuracy is not { } best || accuracy > best;
                 }
-                if (outputFolder is not null && (Step % _options.SaveSteps == 0 || last || improved))
-                    await SaveCheckpointAsync(outputFolder, stepsPerEpoch, train.Count, fingerprint, improved ? metrics.ValidationAccuracy : null, cancellationToken).ConfigureAwait(false);
-                else if (improved)
-                    BestValidationAccuracy = metrics.ValidationAccuracy;
+                // The step's metrics line goes first: a crash before the checkpoint leaves a line the resume drops.
                 history.Add(metrics);
                 Report(metrics, metricsPath, batch.Count * _options.NumGenerations, progress);
+                // Not cancellable: a cancellation that arrives now still keeps the step it finished.
+                if (outputFolder is not null && (Step % _options.SaveSteps == 0 || last || improved))
+                    await SaveCheckpointAsync(outputFolder, stepsPerEpoch, train.Count, fingerprint, improved ? metrics.ValidationAccuracy : null, CancellationToken.None).ConfigureAwait(false);
+                else if (improved)
+                    BestValidationAccuracy = metrics.ValidationAccuracy;
             }
         }
         return history;
@@ -176,6 +189,8 @@ public sealed class FlowGrpoTrainer : IDisposable
         PolicyUpdateResult? update = null;
         if (advantages.Turns.Count > 0)
             update = await _host.RunAsync(_ => _updater!.Update(advantages.Turns), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
+        else
+            _updater!.SkipStep();
         Step = step;
         if (_updater!.ConsecutiveNonFiniteSteps > _options.MaxConsecutiveNonFiniteSteps)
             throw new InvalidOperationException($"Training stopped at step {step}: {_updater.ConsecutiveNonFiniteSteps} updates in a row had a non-finite loss or gradient norm (MaxConsecutiveNonFiniteSteps = {_options.MaxConsecutiveNonFiniteSteps}). Lower the learning rate or check the rewards.");
@@ -248,7 +263,7 @@ public sealed class FlowGrpoTrainer : IDisposable
             BestCheckpoint = written;
         }
         if (_options.SaveTotalLimit is { } limit)
-            TrainingCheckpoints.Rotate(outputFolder, limit, state.BestModelCheckpoint);
+            TrainingCheckpoints.Rotate(outputFolder, limit, keep: [name, state.BestModelCheckpoint]);
         _logger.LogInformation("step {Step}: checkpoint {Checkpoint}", Step, written);
     }
 
@@ -292,13 +307,26 @@ public sealed class FlowGrpoTrainer : IDisposable
         }
     }
 
+    /// <summary>The step a metrics line records, or null for a line a crash cut short.</summary>
+    private static int? StepOf(string line)
+    {
+        try
+        {
+            return line.Length > 0 && JsonNode.Parse(line)?["step"] is JsonValue value && value.TryGetValue(out int step) ? step : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Drops the lines of steps after <paramref name="step"/> from <c>metrics.jsonl</c>: they belong to the timeline the resume replaces.</summary>
     private static void KeepMetricsUpTo(string metricsPath, int step)
     {
         if (!File.Exists(metricsPath))
             return;
         var kept = File.ReadLines(metricsPath)
-            .Where(line => line.Length > 0 && JsonNode.Parse(line)?["step"]?.GetValue<int>() is { } s && s <= step)
+            .Where(line => StepOf(line) is { } s && s <= step)
             .ToList();
         AtomicFile.WriteAllBytes(metricsPath, Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n"))));
     }

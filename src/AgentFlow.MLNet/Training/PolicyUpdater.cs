@@ -78,7 +78,13 @@ public sealed class PolicyUpdater : IDisposable
         // LoRA dropout draws from libtorch's global generator: seeding it from (seed, step) makes every update
         // reproducible on its own, so a resumed run needs no generator state from the checkpoint.
         if (_model.Lora is { Dropout: > 0 })
-            random.manual_seed(unchecked((long)SamplingSeeds.Derive((ulong)_options.Seed, DropoutStream, Step)));
+        {
+            long seed = unchecked((long)SamplingSeeds.Derive((ulong)_options.Seed, DropoutStream, Step));
+            // TorchSharp's manual_seed reaches libtorch's CPU generator only; CUDA's have their own.
+            random.manual_seed(seed);
+            if (_model.parameters().First().device.type == TorchSharp.DeviceType.CUDA)
+                cuda.manual_seed_all(seed);
+        }
         try
         {
             var tally = new Tally();
@@ -126,6 +132,12 @@ public sealed class PolicyUpdater : IDisposable
             _model.train(wasTraining);
         }
     }
+
+    /// <summary>
+    /// Advances <see cref="Step"/> over a training step that had nothing to train on (every group without signal, or
+    /// every trajectory failed), so the schedule, the dropout seeds and a checkpoint's step stay those of the trainer.
+    /// </summary>
+    public void SkipStep() => Step++;
 
     /// <summary>
     /// Accumulates the gradient of the whole of <paramref name="turns"/> as one mini-batch into the model's parameters

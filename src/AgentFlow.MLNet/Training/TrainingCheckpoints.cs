@@ -156,10 +156,12 @@ internal static class TrainingCheckpoints
                 ? $"Checkpoint '{folder}' holds LoRA adapters but the model has none; attach the same adapters as at the start of the run."
                 : $"Checkpoint '{folder}' holds full weights but the model has LoRA adapters.");
         var current = OptionsJson(options);
-        foreach (var key in state.Options.Select(p => p.Key).Union(current.Select(p => p.Key)).Where(k => !ResumableChanges.Contains(k)))
+        // Under a cosine schedule the run's length shapes every step's learning rate, so it must stay.
+        var resumable = options.LrScheduler == LearningRateScheduler.Constant ? ResumableChanges : ResumableChanges.Where(k => k != "num_train_epochs").ToHashSet();
+        foreach (var key in state.Options.Select(p => p.Key).Union(current.Select(p => p.Key)).Where(k => !resumable.Contains(k)))
         {
             if (!JsonNode.DeepEquals(state.Options[key], current[key]))
-                throw new InvalidOperationException($"Checkpoint '{folder}' was trained with {key} = {state.Options[key]?.ToJsonString() ?? "null"}, but this run has {current[key]?.ToJsonString() ?? "null"}; a resumed run must keep every option except {string.Join(", ", ResumableChanges.Order())}.");
+                throw new InvalidOperationException($"Checkpoint '{folder}' was trained with {key} = {state.Options[key]?.ToJsonString() ?? "null"}, but this run has {current[key]?.ToJsonString() ?? "null"}; a resumed run must keep every option except {string.Join(", ", resumable.Order())}.");
         }
     }
 
@@ -173,27 +175,33 @@ internal static class TrainingCheckpoints
     }
 
     /// <summary>
-    /// Deletes the oldest checkpoints beyond <paramref name="limit"/> (TRL's <c>save_total_limit</c>), never the best one
-    /// nor the newest.
+    /// Deletes the oldest checkpoints beyond <paramref name="limit"/> (TRL's <c>save_total_limit</c>), never one named in
+    /// <paramref name="keep"/> (the one just written, the best one).
     /// </summary>
-    internal static void Rotate(string outputFolder, int limit, string? best)
+    internal static void Rotate(string outputFolder, int limit, IReadOnlyCollection<string?> keep)
     {
-        var checkpoints = Directory.EnumerateDirectories(outputFolder, Prefix + "*")
-            .Select(folder => (Folder: folder, Step: StepOf(folder)))
-            .Where(c => c.Step >= 0)
-            .OrderBy(c => c.Step)
-            .ToList();
+        var checkpoints = After(outputFolder, -1);
         int excess = checkpoints.Count - limit;
-        foreach (var (folder, _) in checkpoints.SkipLast(1))
+        foreach (string folder in checkpoints)
         {
             if (excess <= 0)
                 break;
-            if (best is not null && string.Equals(Path.GetFileName(folder), best, StringComparison.Ordinal))
+            if (keep.Contains(Path.GetFileName(folder)))
                 continue;
             Directory.Delete(folder, recursive: true);
             excess--;
         }
     }
+
+    /// <summary>The <c>checkpoint-N</c> folders of <paramref name="outputFolder"/> with N &gt; <paramref name="step"/>, oldest first.</summary>
+    internal static IReadOnlyList<string> After(string outputFolder, int step) =>
+        Directory.Exists(outputFolder)
+            ? [.. Directory.EnumerateDirectories(outputFolder, Prefix + "*")
+                .Select(folder => (Folder: folder, Step: StepOf(folder)))
+                .Where(c => c.Step > step)
+                .OrderBy(c => c.Step)
+                .Select(c => c.Folder)]
+            : [];
 
     private static int StepOf(string folder)
     {

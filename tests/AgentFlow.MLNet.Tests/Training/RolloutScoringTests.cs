@@ -56,7 +56,7 @@ public sealed class RolloutScoringTests
             lock (Groups)
                 Groups.Add(request.Responses.Count);
             var model = new ReplyingClient(prompt => string.Join('\n', prompt.Split("Candidate ").Skip(1)
-                .Select(c => $"Candidate {c[..c.IndexOf(':')]}: {(c.Contains("\nright", StringComparison.Ordinal) ? 10 : 0)}")));
+                .Select(c => $"Candidate {c[..c.IndexOf(':')]}: {(c.Contains("\n| right", StringComparison.Ordinal) ? 10 : 0)}")));
             return await new RelativeJudgeScorer(model).ScoreGroupAsync(request, cancellationToken);
         }
     }

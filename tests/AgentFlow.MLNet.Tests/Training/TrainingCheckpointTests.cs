@@ -108,6 +108,31 @@ public sealed class TrainingCheckpointTests
     }
 
     [Fact]
+    public async Task StepsWithNothingToTrainStillLeaveResumableCheckpoints()
+    {
+        using var folder = new TempFolder();
+        // Every answer scores 1, so every group has zero variance and, dropped, leaves no turn to train.
+        var options = Options(folder.Path) with { NumTrainEpochs = 1, DropZeroVarianceGroups = true };
+        var first = await TrainAsync(options, scorer: new AlwaysRight());
+        Assert.All(first, m => Assert.Equal(0, m.TrainingTurns));
+
+        var resumed = await TrainAsync(options with { NumTrainEpochs = 2, ResumeFromCheckpoint = Path.Combine(folder.Path, "checkpoint-1") }, scorer: new AlwaysRight());
+
+        Assert.Equal([2, 3, 4], resumed.Select(m => m.Step));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "checkpoint-5")));
+    }
+
+    [Fact]
+    public async Task AFreshRunRefusesAFolderThatHoldsARun()
+    {
+        using var folder = new TempFolder();
+        await TrainAsync(Options(folder.Path) with { NumTrainEpochs = 1 });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TrainAsync(Options(folder.Path) with { NumTrainEpochs = 1 }));
+        Assert.Contains("already holds a training run", error.Message);
+    }
+
+    [Fact]
     public async Task TheBestValidationCheckpointOutlivesTheSaveLimit()
     {
         using var folder = new TempFolder();
@@ -126,10 +151,10 @@ public sealed class TrainingCheckpointTests
     }
 
     private static async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
-        FlowGrpoOptions options, IProgress<FlowGrpoStepMetrics>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<TrainingExample>? train = null, ListLogger? logger = null)
+        FlowGrpoOptions options, IProgress<FlowGrpoStepMetrics>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<TrainingExample>? train = null, ListLogger? logger = null, IAnswerScorer? scorer = null)
     {
         using var world = await ToolChoiceWorld.CreateAsync(loraDropout: 0.1);
-        using var trainer = new FlowGrpoTrainer(world.Host, ToolChoiceWorld.Tools(), new ExactMatchScorer(), options, ToolChoiceWorld.Setup() with { Logger = logger });
+        using var trainer = new FlowGrpoTrainer(world.Host, ToolChoiceWorld.Tools(), scorer ?? new ExactMatchScorer(), options, ToolChoiceWorld.Setup() with { Logger = logger });
         return await trainer.TrainAsync(train ?? ToolChoiceWorld.Questions, progress: progress, cancellationToken: cancellationToken);
     }
 
@@ -150,6 +175,12 @@ public sealed class TrainingCheckpointTests
 
     private static IEnumerable<int> MetricSteps(string output) =>
         File.ReadLines(Path.Combine(output, "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt32());
+
+    private sealed class AlwaysRight : IAnswerScorer
+    {
+        public ValueTask<ScoreResult> ScoreAsync(ScoringRequest request, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(ScoreResult.Correct(request.Response, "always right"));
+    }
 
     /// <summary>Reports on the trainer's own thread (<see cref="Progress{T}"/> would post later, after the next step began).</summary>
     private sealed class SynchronousProgress(Action<FlowGrpoStepMetrics> report) : IProgress<FlowGrpoStepMetrics>

@@ -24,24 +24,34 @@ public static partial class QuotedData
     {
         ArgumentNullException.ThrowIfNull(text);
         var quoted = new StringBuilder();
-        string[] lines = AnswerTag().Replace(text, "&lt;$1").Split('\n');
+        // Every line break a reader may see (\r, U+0085, U+2028, U+2029 too) starts a prefixed line.
+        string[] lines = AnswerTag().Replace(LineBreak().Replace(text, "\n"), "&lt;$1").Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
             if (i > 0)
                 quoted.Append('\n');
-            quoted.Append(indent).Append(LinePrefix).Append(lines[i].TrimEnd('\r'));
+            quoted.Append(indent).Append(LinePrefix).Append(lines[i]);
         }
         return quoted.ToString();
     }
 
-    /// <summary><paramref name="output"/> without its quoted lines (those whose first non-blank character is '|').</summary>
+    /// <summary>
+    /// <paramref name="output"/> without its quoted lines: those whose first character after blanks and markdown
+    /// decoration (<c>&gt; * - # `</c>, list numbers) is '|', so a copy dressed as a quote or a list item still counts as data.
+    /// </summary>
     public static string WithoutQuotedLines(string output)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (!output.Contains('|'))
             return output;
-        return string.Join('\n', output.Split('\n').Where(line => !line.TrimStart().StartsWith('|')));
+        return string.Join('\n', LineBreak().Replace(output, "\n").Split('\n').Where(line => !QuotedLine().IsMatch(line)));
     }
+
+    [GeneratedRegex(@"\r\n?|[\u0085\u2028\u2029]")]
+    private static partial Regex LineBreak();
+
+    [GeneratedRegex(@"^[\s>*#\-_`\d.)]*\|")]
+    private static partial Regex QuotedLine();
 
     [GeneratedRegex(@"<(\s*/?\s*answer\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AnswerTag();
