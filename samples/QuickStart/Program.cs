@@ -1,48 +1,22 @@
-// QuickStart (foundation stage): proves the whole native stack on this machine in a few seconds.
-// It loads TorchSharp (applying the libstdc++ fix-up where the OS needs it), then trains a byte-level
-// bigram language model on a few sentences and shows its loss falling and a greedy continuation.
-// Later stages replace the bigram with the AgentFlow planner trained by Flow-GRPO.
-using System.Text;
+using System.Diagnostics;
 using AgentFlow.MLNet.Native;
-using TorchSharp;
-using static TorchSharp.torch;
+using AgentFlow.MLNet.Worlds.Mini;
 
 TorchSharpNativeFixup.EnsureTorchLoaded();
-Console.WriteLine(TorchSharpNativeFixup.EnsureApplied());
-Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}, {get_num_threads()} threads");
-
-const string corpus =
-    "the planner picks a tool. the executor calls the tool. the verifier checks the memory. " +
-    "the generator writes the answer. the planner learns from the reward. ";
-byte[] bytes = Encoding.UTF8.GetBytes(corpus);
-random.manual_seed(42);
-
-using var inputs = tensor(bytes[..^1].Select(b => (long)b).ToArray());
-using var targets = tensor(bytes[1..].Select(b => (long)b).ToArray());
-// A bigram model is one table: logits for the next byte given the current byte.
-using var logitsTable = nn.Embedding(256, 256);
-using var optimizer = optim.Adam(logitsTable.parameters(), lr: 0.1);
-
-for (int step = 0; step <= 200; step++)
-{
-    using var scope = NewDisposeScope();
-    optimizer.zero_grad();
-    var loss = nn.functional.cross_entropy(logitsTable.forward(inputs), targets);
-    loss.backward();
-    optimizer.step();
-    if (step % 50 == 0)
-        Console.WriteLine($"step {step,3}  loss {loss.item<float>():F3}  (uniform guess: {Math.Log(256):F3})");
-}
-
-var text = new StringBuilder("the ");
-using (no_grad())
-{
-    byte current = (byte)' ';
-    for (int i = 0; i < 40; i++)
-    {
-        using var scope = NewDisposeScope();
-        current = (byte)logitsTable.forward(tensor(new long[] { current })).argmax(-1).item<long>();
-        text.Append((char)current);
-    }
-}
-Console.WriteLine($"greedy continuation: \"{text}\"");
+var clock = Stopwatch.StartNew();
+double lr = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2e-3;
+int sft = args.Length > 1 ? int.Parse(args[1]) : 150;
+int sftBatch = args.Length > 2 ? int.Parse(args[2]) : 32;
+int epochs = args.Length > 3 ? int.Parse(args[3]) : 1;
+int seed = args.Length > 4 ? int.Parse(args[4]) : 1;
+var options = new MiniQuickStartOptions { WarmStart = new() { Steps = sft, BatchSize = sftBatch }, World = new() { Seed = seed } };
+options = options with { Training = options.Training with { LearningRate = lr, NumTrainEpochs = epochs } };
+using var run = await MiniQuickStart.PrepareAsync(options);
+Console.WriteLine($"demos {run.Demonstrations}, warm start {run.WarmStartTime.TotalSeconds:F1}s, loss {run.WarmStartLosses[0]:F3} -> {run.WarmStartLosses[^1]:F3}, at {clock.Elapsed.TotalSeconds:F0}s");
+var before = await run.EvaluateAsync(run.World.Test);
+Console.WriteLine($"warm start test {before.Accuracy:P1} {string.Join(" ", before.AccuracyByFamily.Select(p => $"{p.Key}={p.Value:P0}"))} at {clock.Elapsed.TotalSeconds:F0}s");
+Console.WriteLine(string.Join(" ", run.WarmStartLosses.Where((_, i) => i % 10 == 0).Select(l => l.ToString("F3"))));
+Console.WriteLine(before.Trajectories[1].Turns[0].Planner.Prompt + "\n>>" + before.Trajectories[1].Turns[0].Planner.Output);
+var metrics = await run.FitAsync(progress: new Progress<AgentFlow.MLNet.Training.FlowGrpoStepMetrics>(m => Console.WriteLine($"step {m.Step} reward {m.RewardMean:F3} acc {m.Accuracy:F3} val {m.ValidationAccuracy} kl {m.Kl:F4} {m.StepSeconds:F1}s roll {m.RolloutSeconds:F1}s")));
+var after = await run.EvaluateAsync(run.World.Test);
+Console.WriteLine($"trained test {after.Accuracy:P1} {string.Join(" ", after.AccuracyByFamily.Select(p => $"{p.Key}={p.Value:P0}"))} at {clock.Elapsed.TotalSeconds:F0}s");
