@@ -1,22 +1,79 @@
+// AgentFlow Mini quick start: a tiny agent learns to plan with Flow-GRPO on this machine's CPU, in minutes.
+// It builds the Mini world, warm-starts a tiny model on a teacher's (imperfect) plans, measures it on the test split,
+// trains the planner with Flow-GRPO while showing live progress, measures again, shows one question before and after,
+// saves the curves as a PNG and the trained planner, and ends with the two accuracies.
+//   dotnet run --project samples/QuickStart -c Release                      the run shown in the README
+//   dotnet run --project samples/QuickStart -c Release -- --lr 0            the control: the same run, no learning
+//   options: --lr X  --seed N (Flow-GRPO sampling)  --world-seed N  --epochs N  --out DIR
 using System.Diagnostics;
+using System.Globalization;
 using AgentFlow.MLNet.Native;
+using AgentFlow.MLNet.Training;
 using AgentFlow.MLNet.Worlds.Mini;
+using QuickStart;
+using Spectre.Console;
 
 TorchSharpNativeFixup.EnsureTorchLoaded();
+var arguments = QuickStartArguments.Parse(args);
 var clock = Stopwatch.StartNew();
-double lr = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2e-3;
-int sft = args.Length > 1 ? int.Parse(args[1]) : 150;
-int sftBatch = args.Length > 2 ? int.Parse(args[2]) : 32;
-int epochs = args.Length > 3 ? int.Parse(args[3]) : 1;
-int seed = args.Length > 4 ? int.Parse(args[4]) : 1;
-var options = new MiniQuickStartOptions { WarmStart = new() { Steps = sft, BatchSize = sftBatch }, World = new() { Seed = seed } };
-options = options with { Training = options.Training with { LearningRate = lr, NumTrainEpochs = epochs } };
-using var run = await MiniQuickStart.PrepareAsync(options);
-Console.WriteLine($"demos {run.Demonstrations}, warm start {run.WarmStartTime.TotalSeconds:F1}s, loss {run.WarmStartLosses[0]:F3} -> {run.WarmStartLosses[^1]:F3}, at {clock.Elapsed.TotalSeconds:F0}s");
-var before = await run.EvaluateAsync(run.World.Test);
-Console.WriteLine($"warm start test {before.Accuracy:P1} {string.Join(" ", before.AccuracyByFamily.Select(p => $"{p.Key}={p.Value:P0}"))} at {clock.Elapsed.TotalSeconds:F0}s");
-Console.WriteLine(string.Join(" ", run.WarmStartLosses.Where((_, i) => i % 10 == 0).Select(l => l.ToString("F3"))));
-Console.WriteLine(before.Trajectories[1].Turns[0].Planner.Prompt + "\n>>" + before.Trajectories[1].Turns[0].Planner.Output);
-var metrics = await run.FitAsync(progress: new Progress<AgentFlow.MLNet.Training.FlowGrpoStepMetrics>(m => Console.WriteLine($"step {m.Step} reward {m.RewardMean:F3} acc {m.Accuracy:F3} val {m.ValidationAccuracy} kl {m.Kl:F4} {m.StepSeconds:F1}s roll {m.RolloutSeconds:F1}s")));
-var after = await run.EvaluateAsync(run.World.Test);
-Console.WriteLine($"trained test {after.Accuracy:P1} {string.Join(" ", after.AccuracyByFamily.Select(p => $"{p.Key}={p.Value:P0}"))} at {clock.Elapsed.TotalSeconds:F0}s");
+var defaults = new MiniQuickStartOptions();
+var options = defaults with
+{
+    World = defaults.World with { Seed = arguments.WorldSeed },
+    Training = defaults.Training with
+    {
+        LearningRate = arguments.LearningRate ?? defaults.Training.LearningRate,
+        NumTrainEpochs = arguments.Epochs ?? defaults.Training.NumTrainEpochs,
+        Seed = arguments.Seed,
+        OutputFolder = arguments.OutputFolder,
+    },
+};
+
+AnsiConsole.Write(new Rule("[bold]AgentFlow Mini[/]: Flow-GRPO on a CPU"));
+MiniQuickStart run = null!;
+await AnsiConsole.Status().StartAsync("Building the world and warm-starting the tiny model on the teacher's plans...", async _ => run = await MiniQuickStart.PrepareAsync(options));
+using var quickStart = run;
+var world = run.World;
+AnsiConsole.MarkupLineInterpolated($"World (seed {world.Options.Seed}): {world.Entities.Count} encyclopedia entries; {world.Train.Count} train / {world.Validation.Count} validation / {world.Test.Count} test questions (search, math, multi-hop), no entity shared.");
+AnsiConsole.MarkupLineInterpolated($"Warm start: {run.Demonstrations} teacher plans (wrong tool {options.Teacher.PlainMistakeRate:P0} of the time on plain phrasings, {options.Teacher.MisleadingMistakeRate:P0} on misleading ones), {run.WarmStartLosses.Count} SFT steps in {run.WarmStartTime.TotalSeconds:F0} s, loss {run.WarmStartLosses.FirstOrDefault():F2} -> {run.WarmStartLosses.LastOrDefault():F3}.");
+
+var before = await run.EvaluateAsync(world.Test);
+AnsiConsole.MarkupLineInterpolated($"Warm start on the test split: [bold]{before.Accuracy:P1}[/] ({Families(before)}).");
+
+var metrics = new List<FlowGrpoStepMetrics>();
+int totalSteps = (world.Train.Count + options.Training.BatchSize - 1) / options.Training.BatchSize * options.Training.NumTrainEpochs;
+await AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+    .StartAsync(async context =>
+    {
+        var task = context.AddTask($"Flow-GRPO (learning rate {options.Training.LearningRate?.ToString(CultureInfo.InvariantCulture)})", maxValue: totalSteps);
+        await run.FitAsync(options.Training, new ImmediateProgress<FlowGrpoStepMetrics>(m =>
+        {
+            metrics.Add(m);
+            task.Description = StepLine(m, metrics);
+            task.Increment(1);
+        }));
+    });
+AnsiConsole.WriteLine(StepLine(metrics[^1], metrics));
+
+var after = await run.EvaluateAsync(world.Test);
+AnsiConsole.MarkupLineInterpolated($"After Flow-GRPO on the test split: [bold]{after.Accuracy:P1}[/] ({Families(after)}).");
+TrajectoryView.ShowBeforeAndAfter(before, after);
+
+string output = arguments.OutputFolder ?? Path.Combine(Environment.CurrentDirectory, "quickstart-output");
+Directory.CreateDirectory(output);
+string png = CurvePlot.Save(metrics, before.Accuracy, after.Accuracy, Path.Combine(output, "curves.png"));
+await run.SaveAsync(Path.Combine(output, "model"));
+AnsiConsole.MarkupLineInterpolated($"Curves: {png}; trained planner: {Path.Combine(output, "model")}; {clock.Elapsed.TotalSeconds:F0} s in all.");
+Console.WriteLine($"warm-start accuracy: {before.Accuracy * 100:F1}%  Flow-GRPO accuracy: {after.Accuracy * 100:F1}%");
+
+static string Families(MiniEvaluation evaluation) =>
+    string.Join(", ", evaluation.AccuracyByFamily.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value:P0}"));
+
+static string StepLine(FlowGrpoStepMetrics m, IReadOnlyList<FlowGrpoStepMetrics> all)
+{
+    double recent = all.TakeLast(10).Average(s => s.RewardMean);
+    string validation = all.LastOrDefault(s => double.IsFinite(s.ValidationAccuracy ?? double.NaN))?.ValidationAccuracy is double v ? $"{v:P0}" : "-";
+    double tokensPerSecond = m.RolloutSeconds > 0 ? m.RolloutTokens / m.RolloutSeconds : double.NaN;
+    return string.Create(CultureInfo.InvariantCulture, $"step {m.Step,3}  reward {m.RewardMean:F2} (last 10: {recent:F2})  val acc {validation}  KL {m.Kl:F4}  {tokensPerSecond:F0} tok/s");
+}
