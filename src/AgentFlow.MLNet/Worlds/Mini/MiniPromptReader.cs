@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace AgentFlow.MLNet.Worlds.Mini;
@@ -61,8 +60,6 @@ internal sealed partial class MiniPromptReader
         }
         return new MiniPromptReader(head[0], question, head[0] == "CALL" && head.Length > 1 ? head[1] : "", subGoal, tools, results);
     }
-
-    internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string? Field(string step, string label)
     {

@@ -75,21 +75,9 @@ public sealed class MiniQuickStart : IDisposable
         try
         {
             var demonstrations = await MiniDemonstrations.CollectAsync(world, world.Train, tools, options.Teacher, options.DemonstrationRuns, options.World.Seed, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<double> losses = [];
-            var elapsed = TimeSpan.Zero;
-            if (options.WarmStartFolder is { } saved && File.Exists(Path.Combine(saved, "config.json")))
-            {
-                model = LocalModel.Load(saved);
-                host = new ModelHost(model);
-            }
-            else
-            {
-                model = TinyModel.Create(options.Model);
-                host = new ModelHost(model);
-                (losses, elapsed) = await MiniWarmStart.TrainAsync(host, demonstrations, options.WarmStart, cancellationToken).ConfigureAwait(false);
-                if (options.WarmStartFolder is { } folder)
-                    CausalLMCheckpoint.Save(model, folder);
-            }
+            model = TinyModel.Create(options.Model);
+            host = new ModelHost(model);
+            var (losses, elapsed) = await MiniWarmStart.TrainAsync(host, demonstrations, options.WarmStart, cancellationToken).ConfigureAwait(false);
             await host.RunAsync(m =>
             {
                 m.AttachLora(options.Lora);

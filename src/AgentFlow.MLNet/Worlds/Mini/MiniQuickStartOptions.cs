@@ -22,13 +22,6 @@ public sealed record MiniQuickStartOptions
     /// <summary>The warm start. Default <see cref="MiniWarmStartOptions"/>.</summary>
     public MiniWarmStartOptions WarmStart { get; init; } = new();
 
-    /// <summary>
-    /// Where the warm start is kept: when the folder holds a model it is loaded instead of fine-tuned again (it must
-    /// have been made with the same world, teacher and model options); otherwise the warm start is trained and saved
-    /// there. Default null: always trained, never saved.
-    /// </summary>
-    public string? WarmStartFolder { get; init; }
-
     /// <summary>The planner's adapters. Default rank 8, alpha 16.</summary>
     public LoraOptions Lora { get; init; } = new() { Rank = 8, Alpha = 16, Seed = 5 };
 
