@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentFlow.MLNet.Agent.Parsing;
 
 namespace AgentFlow.MLNet.Worlds.Mini;
 
@@ -55,10 +56,21 @@ internal sealed partial class MiniPromptReader
         {
             string step = memory[starts[i]..starts[i + 1]];
             tools.Add(Field(step, "  Tool: ") ?? "");
-            int result = step.IndexOf("\n  Result: ", StringComparison.Ordinal);
-            results.Add(result >= 0 ? step[(result + 11)..].TrimEnd() : null);
+            results.Add(QuotedResult(step));
         }
         return new MiniPromptReader(head[0], question, head[0] == "CALL" && head.Length > 1 ? head[1] : "", subGoal, tools, results);
+    }
+
+    /// <summary>A step's result, which the memory renders as quoted data (<see cref="QuotedData"/>) under "  Result:".</summary>
+    private static string? QuotedResult(string step)
+    {
+        const string marker = "\n  Result:\n";
+        int at = step.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+            return null;
+        const string prefix = "  " + QuotedData.LinePrefix;
+        var lines = step[(at + marker.Length)..].Split('\n').TakeWhile(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => l[prefix.Length..]);
+        return string.Join('\n', lines).TrimEnd();
     }
 
     private static string? Field(string step, string label)
