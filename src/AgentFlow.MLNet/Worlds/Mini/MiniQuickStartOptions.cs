@@ -27,8 +27,9 @@ public sealed record MiniQuickStartOptions
 
     /// <summary>
     /// Flow-GRPO. Default: 8 questions × 8 rollouts a step, 2 turns, sampling at temperature 1 (the warm start's own
-    /// distribution), learning rate 2e-3 (a tiny model's LoRA moves slowly at the 1e-5 meant for billions of weights),
-    /// one epoch over the training split, one optimizer step per training step.
+    /// distribution), learning rate 1e-3 (a tiny model's LoRA moves slowly at the 1e-5 meant for billions of weights;
+    /// 2e-3 over one epoch overshot once tool results became quoted data), two epochs over the training split, one
+    /// optimizer step per training step.
     /// </summary>
     public FlowGrpoOptions Training { get; init; } = new()
     {
@@ -39,8 +40,8 @@ public sealed record MiniQuickStartOptions
         TopP = 1.0,
         FrequencyPenalty = 0,
         MaxCompletionTokens = 48,
-        NumTrainEpochs = 1,
-        LearningRate = 2e-3,
+        NumTrainEpochs = 2,
+        LearningRate = 1e-3,
         MiniBatchSize = 0,
         EvalSteps = 10,
         Seed = 11,
