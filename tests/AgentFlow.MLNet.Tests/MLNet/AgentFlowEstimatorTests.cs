@@ -85,10 +85,13 @@ public sealed class AgentFlowEstimatorTests
         var freshData = AgentFlowTestModels.Questions(fresh, 4);
         Assert.Equal(before, PlannerOutputs(fresh, loaded.Transform(freshData)));
 
-        // An untrained model's planner (adapters zero) answers differently: the comparison sees the adapters.
-        using var untrained = AgentFlowTestModels.Untrained(ml, data);
-        Assert.NotEqual(before, PlannerOutputs(ml, untrained.Transform(data)));
+        // The trained adapters themselves arrive bit for bit: on a model this small the greedy text above may not
+        // depend on them (an untrained planner can answer the same), so they are compared directly.
+        Assert.Equal(await AdapterValues(model), await AdapterValues(loaded));
     }
+
+    private static Task<List<float[]>> AdapterValues(AgentFlowTransformer transformer) =>
+        transformer.Pipeline.Host.RunAsync(m => LoraAdapters.AdapterParameters(m).Select(p => p.Parameter.detach().cpu().data<float>().ToArray()).ToList());
 
     [Fact]
     public void TheSeedComesFromTheMLContextWhenNotSet()
