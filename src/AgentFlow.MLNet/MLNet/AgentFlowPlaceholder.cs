@@ -6,83 +6,33 @@ namespace AgentFlow.MLNet.MLNet;
 /// The placeholder stage <c>SaveAgentFlow</c> puts where an AgentFlow stage was, so that the file stays an ordinary
 /// ML.NET model: ML.NET saves it as a custom mapping (only its contract name), and plain <c>mlContext.Model.Load</c>
 /// opens the file through <see cref="AgentFlowPlaceholderFactory"/>. It reads no input column and adds the
-/// transformer's columns; reading any of them fails with a message naming <c>LoadAgentFlow</c>, because the weights,
+/// transformer's columns (<see cref="AgentFlowPrediction"/>, or <see cref="AgentFlowScoredPrediction"/> with a label); reading any of them fails with a message naming <c>LoadAgentFlow</c>, because the weights,
 /// tools and prompts live in the zip's AgentFlow entries that only <c>LoadAgentFlow</c> reads.
 /// </summary>
 public sealed class AgentFlowPlaceholderInput
 {
 }
 
-/// <summary>The columns the placeholder stage declares: the transformer's, without <see cref="AgentFlowColumns.Reward"/>.</summary>
-public sealed class AgentFlowPlaceholderOutput
-{
-    /// <summary>See <see cref="AgentFlowColumns.PredictedAnswer"/>.</summary>
-    public string PredictedAnswer { get; set; } = "";
-
-    /// <summary>See <see cref="AgentFlowColumns.Trajectory"/>.</summary>
-    public string Trajectory { get; set; } = "";
-
-    /// <summary>See <see cref="AgentFlowColumns.Turns"/>.</summary>
-    public int Turns { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.ToolCalls"/>.</summary>
-    public int ToolCalls { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.ToolErrors"/>.</summary>
-    public int ToolErrors { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.LatencyMs"/>.</summary>
-    public double LatencyMs { get; set; }
-}
-
-/// <summary>
-/// The columns of a placeholder for a stage with a label column: <see cref="AgentFlowPlaceholderOutput"/>'s plus the
-/// reward, last (declared again rather than inherited, because ML.NET orders inherited properties after new ones).
-/// </summary>
-public sealed class AgentFlowScoredPlaceholderOutput
-{
-    /// <summary>See <see cref="AgentFlowColumns.PredictedAnswer"/>.</summary>
-    public string PredictedAnswer { get; set; } = "";
-
-    /// <summary>See <see cref="AgentFlowColumns.Trajectory"/>.</summary>
-    public string Trajectory { get; set; } = "";
-
-    /// <summary>See <see cref="AgentFlowColumns.Turns"/>.</summary>
-    public int Turns { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.ToolCalls"/>.</summary>
-    public int ToolCalls { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.ToolErrors"/>.</summary>
-    public int ToolErrors { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.LatencyMs"/>.</summary>
-    public double LatencyMs { get; set; }
-
-    /// <summary>See <see cref="AgentFlowColumns.Reward"/>.</summary>
-    public float Reward { get; set; }
-}
-
 /// <summary>Recreates the placeholder of a stage without a label column when ML.NET loads the file.</summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class AgentFlowPlaceholderFactory : CustomMappingFactory<AgentFlowPlaceholderInput, AgentFlowPlaceholderOutput>
+public sealed class AgentFlowPlaceholderFactory : CustomMappingFactory<AgentFlowPlaceholderInput, AgentFlowPrediction>
 {
     /// <summary>The custom-mapping contract name saved in the model file.</summary>
     public const string ContractName = "AgentFlow.MLNet.AgentFlowStage.v1";
 
     /// <inheritdoc />
-    public override Action<AgentFlowPlaceholderInput, AgentFlowPlaceholderOutput> GetMapping() => static (_, _) => throw AgentFlowPlaceholders.NotLoaded();
+    public override Action<AgentFlowPlaceholderInput, AgentFlowPrediction> GetMapping() => static (_, _) => throw AgentFlowPlaceholders.NotLoaded();
 }
 
 /// <summary>Recreates the placeholder of a stage with a label column when ML.NET loads the file.</summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class AgentFlowScoredPlaceholderFactory : CustomMappingFactory<AgentFlowPlaceholderInput, AgentFlowScoredPlaceholderOutput>
+public sealed class AgentFlowScoredPlaceholderFactory : CustomMappingFactory<AgentFlowPlaceholderInput, AgentFlowScoredPrediction>
 {
     /// <summary>The custom-mapping contract name saved in the model file.</summary>
     public const string ContractName = "AgentFlow.MLNet.AgentFlowScoredStage.v1";
 
     /// <inheritdoc />
-    public override Action<AgentFlowPlaceholderInput, AgentFlowScoredPlaceholderOutput> GetMapping() => static (_, _) => throw AgentFlowPlaceholders.NotLoaded();
+    public override Action<AgentFlowPlaceholderInput, AgentFlowScoredPrediction> GetMapping() => static (_, _) => throw AgentFlowPlaceholders.NotLoaded();
 }
 
 /// <summary>Making and recognising placeholders.</summary>
@@ -93,6 +43,6 @@ internal static class AgentFlowPlaceholders
         "and prompts. Load the file with mlContext.Model.LoadAgentFlow(path, out inputSchema) (namespace AgentFlow.MLNet.MLNet).");
 
     internal static bool IsPlaceholder(Microsoft.ML.ITransformer transformer) =>
-        transformer is CustomMappingTransformer<AgentFlowPlaceholderInput, AgentFlowPlaceholderOutput>
-            or CustomMappingTransformer<AgentFlowPlaceholderInput, AgentFlowScoredPlaceholderOutput>;
+        transformer is CustomMappingTransformer<AgentFlowPlaceholderInput, AgentFlowPrediction>
+            or CustomMappingTransformer<AgentFlowPlaceholderInput, AgentFlowScoredPrediction>;
 }

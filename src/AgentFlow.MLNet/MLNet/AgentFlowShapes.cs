@@ -10,6 +10,6 @@ namespace AgentFlow.MLNet.MLNet;
 internal static class AgentFlowShapes
 {
     internal static SchemaShape Output(MLContext mlContext, SchemaShape input, bool scored) => scored
-        ? mlContext.Transforms.CustomMapping<AgentFlowPlaceholderInput, AgentFlowScoredPlaceholderOutput>(static (_, _) => { }, contractName: null).GetOutputSchema(input)
-        : mlContext.Transforms.CustomMapping<AgentFlowPlaceholderInput, AgentFlowPlaceholderOutput>(static (_, _) => { }, contractName: null).GetOutputSchema(input);
+        ? mlContext.Transforms.CustomMapping<AgentFlowPlaceholderInput, AgentFlowScoredPrediction>(static (_, _) => { }, contractName: null).GetOutputSchema(input)
+        : mlContext.Transforms.CustomMapping<AgentFlowPlaceholderInput, AgentFlowPrediction>(static (_, _) => { }, contractName: null).GetOutputSchema(input);
 }
