@@ -1,4 +1,5 @@
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Scoring;
 using AgentFlow.MLNet.Training;
 using BenchmarkDotNet.Attributes;

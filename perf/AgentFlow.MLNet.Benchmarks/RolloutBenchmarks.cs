@@ -1,6 +1,7 @@
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Chat;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Gguf;
 using AgentFlow.MLNet.Models.Serving;

@@ -1,5 +1,6 @@
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Rewards;

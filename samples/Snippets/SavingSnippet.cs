@@ -1,5 +1,6 @@
 #region README
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Gguf;
 using AgentFlow.MLNet.Models.Lora;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 #region README
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;

@@ -3,6 +3,7 @@ using System.Globalization;
 using AgentFlow.MLNet.Agent.Backends;
 using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Models.Serving;

@@ -1,10 +1,9 @@
-using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Rewards;
 using AgentFlow.MLNet.Training;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 namespace AgentFlow.MLNet.MLNet;

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
 

@@ -1,6 +1,6 @@
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Agent.Prompts;
-using AgentFlow.MLNet.Models.Lora;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Rewards;
 using AgentFlow.MLNet.Tools;
 using AgentFlow.MLNet.Training;

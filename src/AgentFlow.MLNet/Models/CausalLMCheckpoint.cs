@@ -1,6 +1,7 @@
 using System.Text;
 using AgentFlow.MLNet.IO;
 using AgentFlow.MLNet.Models.Checkpoints;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Gguf;
 using AgentFlow.MLNet.Models.Tokenization;
 using TorchSharp;

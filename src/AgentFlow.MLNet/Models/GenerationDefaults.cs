@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 
 namespace AgentFlow.MLNet.Models;

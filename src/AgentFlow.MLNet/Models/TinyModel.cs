@@ -1,4 +1,5 @@
 using AgentFlow.MLNet.Models.Chat;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Agent.Prompts;
-using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Rewards;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;

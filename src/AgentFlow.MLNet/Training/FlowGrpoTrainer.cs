@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.Agent;
-using AgentFlow.MLNet.Agent.Trajectories;
 using AgentFlow.MLNet.IO;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Hosting;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Models.Scoring;

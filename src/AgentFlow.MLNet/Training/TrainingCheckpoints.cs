@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.IO;
-using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Checkpoints;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Lora;
 
 namespace AgentFlow.MLNet.Training;

@@ -20,18 +20,37 @@ internal static class NamespaceGraph
         var graph = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var type in assembly.GetTypes())
         {
-            string? from = Outermost(type).Namespace;
-            if (from is null || !from.StartsWith(rootNamespace, StringComparison.Ordinal))
+            if (Outermost(type).Namespace is { } from && from.StartsWith(rootNamespace, StringComparison.Ordinal))
+                graph.TryAdd(from, new HashSet<string>(StringComparer.Ordinal));
+        }
+        foreach (var edge in Edges(assembly, rootNamespace))
+            graph[edge.From].Add(edge.To);
+        return graph;
+    }
+
+    /// <summary>For each namespace edge, one type that makes it and the type it uses: what a failing test shows.</summary>
+    internal static Dictionary<(string From, string To), string> Witnesses(Assembly assembly, string rootNamespace)
+    {
+        var witnesses = new Dictionary<(string, string), string>();
+        foreach (var edge in Edges(assembly, rootNamespace))
+            witnesses.TryAdd((edge.From, edge.To), $"{edge.User.Name} uses {edge.Used.Name}");
+        return witnesses;
+    }
+
+    private static IEnumerable<(string From, string To, Type User, Type Used)> Edges(Assembly assembly, string rootNamespace)
+    {
+        foreach (var type in assembly.GetTypes())
+        {
+            var user = Outermost(type);
+            if (user.Namespace is not { } from || !from.StartsWith(rootNamespace, StringComparison.Ordinal))
                 continue;
-            var uses = graph.TryGetValue(from, out var set) ? set : graph[from] = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var used in ReferencedTypes(type))
+            foreach (var referenced in ReferencedTypes(type))
             {
-                string? to = Outermost(used).Namespace;
-                if (to is not null && to != from && to.StartsWith(rootNamespace, StringComparison.Ordinal))
-                    uses.Add(to);
+                var used = Outermost(referenced);
+                if (used.Namespace is { } to && to != from && to.StartsWith(rootNamespace, StringComparison.Ordinal))
+                    yield return (from, to, user, used);
             }
         }
-        return graph;
     }
 
     /// <summary>Strongly connected components with more than one namespace: each is a cycle.</summary>

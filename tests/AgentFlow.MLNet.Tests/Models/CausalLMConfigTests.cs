@@ -1,4 +1,5 @@
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 
 namespace AgentFlow.MLNet.Tests.Models;
 

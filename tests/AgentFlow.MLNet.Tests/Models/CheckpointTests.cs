@@ -1,6 +1,7 @@
 using System.Text;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Checkpoints;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Native;
 using AgentFlow.MLNet.Tests.Native;
 using AgentFlow.MLNet.Tests.Smoke;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Tokenization;
 using AgentFlow.MLNet.Native;

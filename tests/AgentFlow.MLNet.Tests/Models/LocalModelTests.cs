@@ -1,5 +1,6 @@
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Chat;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Gguf;
 using AgentFlow.MLNet.Native;
 using AgentFlow.MLNet.Tests.Native;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Chat;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Models.Gguf;
 using AgentFlow.MLNet.Native;

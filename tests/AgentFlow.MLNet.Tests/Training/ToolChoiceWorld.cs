@@ -1,6 +1,7 @@
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Agent.Prompts;
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Models.Scoring;

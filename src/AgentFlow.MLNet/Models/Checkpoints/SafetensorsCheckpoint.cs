@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.IO;
+using AgentFlow.MLNet.Models.Decoder;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Checkpoints;

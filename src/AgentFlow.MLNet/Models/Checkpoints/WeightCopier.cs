@@ -1,4 +1,4 @@
-using TorchSharp;
+using AgentFlow.MLNet.Models.Decoder;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Checkpoints;

@@ -1,5 +1,3 @@
-using AgentFlow.MLNet.Models.Generation;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Decoder;

@@ -1,5 +1,3 @@
-using AgentFlow.MLNet.Models.Generation;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using AgentFlow.MLNet.Models.Decoder;
+
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Generation;

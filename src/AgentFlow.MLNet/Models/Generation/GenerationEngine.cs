@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Models.Decoder;
 
 namespace AgentFlow.MLNet.Models.Generation;
 

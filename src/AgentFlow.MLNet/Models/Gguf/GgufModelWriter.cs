@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Tokenization;
 using static TorchSharp.torch;
 

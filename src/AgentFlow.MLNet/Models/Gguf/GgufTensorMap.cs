@@ -1,3 +1,5 @@
+using AgentFlow.MLNet.Models.Decoder;
+
 namespace AgentFlow.MLNet.Models.Gguf;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 
 namespace AgentFlow.MLNet.Models.Hosting;

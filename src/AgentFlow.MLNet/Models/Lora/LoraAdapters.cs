@@ -1,5 +1,4 @@
 using AgentFlow.MLNet.Models.Decoder;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.IO;
 using AgentFlow.MLNet.Models.Checkpoints;
+using AgentFlow.MLNet.Models.Decoder;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Lora;

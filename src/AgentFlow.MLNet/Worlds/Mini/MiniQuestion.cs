@@ -1,4 +1,3 @@
-using AgentFlow.MLNet.Rewards;
 using AgentFlow.MLNet.Training;
 
 namespace AgentFlow.MLNet.Worlds.Mini;

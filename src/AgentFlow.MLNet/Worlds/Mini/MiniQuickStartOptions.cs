@@ -1,5 +1,5 @@
 using AgentFlow.MLNet.Models;
-using AgentFlow.MLNet.Models.Lora;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Training;
 
 namespace AgentFlow.MLNet.Worlds.Mini;

@@ -1,4 +1,5 @@
 using AgentFlow.MLNet.Models;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Generation;
 using AgentFlow.MLNet.Native;
 using AgentFlow.MLNet.Tests.Smoke;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Checkpoints;
+using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Lora;
 using AgentFlow.MLNet.Native;
 using AgentFlow.MLNet.Tests.Native;

@@ -1,4 +1,4 @@
-namespace AgentFlow.MLNet.Models.Lora;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>Which projections get LoRA adapters and how large they are.</summary>
 public sealed record LoraOptions

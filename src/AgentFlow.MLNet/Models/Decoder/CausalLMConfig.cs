@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AgentFlow.MLNet.Models;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>
 /// The architecture of a decoder-only model of the Llama / Qwen2 family, with Hugging Face

@@ -1,7 +1,6 @@
-using AgentFlow.MLNet.Models.Generation;
 using static TorchSharp.torch;
 
-namespace AgentFlow.MLNet.Models;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>Which positions of a forward pass get vocabulary logits.</summary>
 public enum LogitsSelection

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace AgentFlow.MLNet.Models;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>What a loaded model is and what it costs: returned by <see cref="CausalLM.Describe"/>.</summary>
 /// <param name="Family"><c>llama</c> or <c>qwen2</c>.</param>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace AgentFlow.MLNet.Models.Generation;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>
 /// Keys and values of every layer for a batch of sequences, preallocated to a fixed capacity so decoding

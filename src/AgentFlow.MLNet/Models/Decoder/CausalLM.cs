@@ -1,9 +1,7 @@
-using AgentFlow.MLNet.Models.Decoder;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace AgentFlow.MLNet.Models;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>
 /// A decoder-only causal language model of the Llama / Qwen2 family in TorchSharp. Parameter names are the
@@ -34,8 +32,8 @@ public sealed class CausalLM : nn.Module<CausalLMInput, CausalLMOutput>
     /// <summary>The architecture this model was built from.</summary>
     public CausalLMConfig Config { get; }
 
-    /// <summary>The LoRA adapters attached to this model (see <see cref="Lora.LoraAdapters"/>), or null for none.</summary>
-    public Lora.LoraOptions? Lora { get; internal set; }
+    /// <summary>The LoRA adapters attached to this model (see <see cref="Models.Lora.LoraAdapters"/>), or null for none.</summary>
+    public LoraOptions? Lora { get; internal set; }
 
     /// <summary>Which rows of the pass being computed use the LoRA adapters; set by <see cref="forward"/> from <see cref="CausalLMInput.AdapterRows"/>.</summary>
     internal AdapterRouting AdapterRouting { get; } = new();

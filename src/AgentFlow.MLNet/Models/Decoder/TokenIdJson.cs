@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace AgentFlow.MLNet.Models;
+namespace AgentFlow.MLNet.Models.Decoder;
 
 /// <summary>
 /// Reads the token-id fields of Hugging Face JSON files (<c>bos_token_id</c>, <c>eos_token_id</c> in config.json and
