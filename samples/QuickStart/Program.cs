@@ -4,7 +4,7 @@
 // saves the curves as a PNG and the trained planner, and ends with the two accuracies.
 //   dotnet run --project samples/QuickStart -c Release                      the run shown in the README
 //   dotnet run --project samples/QuickStart -c Release -- --lr 0            the control: the same run, no learning
-//   options: --lr X  --seed N (Flow-GRPO sampling)  --world-seed N  --epochs N  --out DIR
+//   options: --lr X  --temperature T (rollouts)  --seed N (Flow-GRPO sampling)  --world-seed N  --epochs N  --out DIR
 using System.Diagnostics;
 using System.Globalization;
 using AgentFlow.MLNet.Native;
@@ -23,6 +23,7 @@ var options = defaults with
     Training = defaults.Training with
     {
         LearningRate = arguments.LearningRate ?? defaults.Training.LearningRate,
+        Temperature = arguments.Temperature ?? defaults.Training.Temperature,
         NumTrainEpochs = arguments.Epochs ?? defaults.Training.NumTrainEpochs,
         Seed = arguments.Seed,
         OutputFolder = arguments.OutputFolder,
