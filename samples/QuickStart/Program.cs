@@ -1,12 +1,14 @@
 // AgentFlow Mini quick start: a tiny agent learns to plan with Flow-GRPO on this machine's CPU, in minutes.
 // It builds the Mini world, warm-starts a tiny model on a teacher's (imperfect) plans, measures it on the test split,
 // trains the planner with Flow-GRPO while showing live progress, measures again, shows one question before and after,
-// saves the curves as a PNG and the trained planner, and ends with the two accuracies.
+// saves the curves as a PNG and the trained model, and ends with the two accuracies. It runs on the ML.NET surface:
+// Transforms.AgentFlow applies the warm start, Trainers.FlowGrpo trains it, Model.SaveAgentFlow saves the result.
 //   dotnet run --project samples/QuickStart -c Release                      the run shown in the README
 //   dotnet run --project samples/QuickStart -c Release -- --lr 0            the control: the same run, no learning
 //   options: --lr X  --temperature T (rollouts)  --seed N (Flow-GRPO sampling)  --world-seed N  --epochs N  --out DIR
 using System.Diagnostics;
 using System.Globalization;
+using AgentFlow.MLNet.MLNet;
 using AgentFlow.MLNet.Native;
 using AgentFlow.MLNet.Training;
 using AgentFlow.MLNet.Worlds.Mini;
@@ -30,42 +32,49 @@ var options = defaults with
     },
 };
 
+string output = arguments.OutputFolder ?? Path.Combine(Environment.CurrentDirectory, "quickstart-output");
 AnsiConsole.Write(new Rule("[bold]AgentFlow Mini[/]: Flow-GRPO on a CPU"));
 MiniQuickStart run = null!;
-await AnsiConsole.Status().StartAsync("Building the world and warm-starting the tiny model on the teacher's plans...", async _ => run = await MiniQuickStart.PrepareAsync(options));
+await AnsiConsole.Status().StartAsync("Building the world and warm-starting the tiny model on the teacher's plans...", async _ => run = await MiniQuickStart.PrepareAsync(options, output));
 using var quickStart = run;
 var world = run.World;
 AnsiConsole.MarkupLineInterpolated($"World (seed {world.Options.Seed}): {world.Entities.Count} encyclopedia entries; {world.Train.Count} train / {world.Validation.Count} validation / {world.Test.Count} test questions (search, math, multi-hop), no entity shared.");
-AnsiConsole.MarkupLineInterpolated($"Warm start: {run.Demonstrations} teacher plans (wrong tool {options.Teacher.PlainMistakeRate:P0} of the time on plain phrasings, {options.Teacher.MisleadingMistakeRate:P0} on misleading ones), {run.WarmStartLosses.Count} SFT steps in {run.WarmStartTime.TotalSeconds:F0} s, loss {run.WarmStartLosses.FirstOrDefault():F2} -> {run.WarmStartLosses.LastOrDefault():F3}.");
+AnsiConsole.MarkupLineInterpolated($"Warm start: {run.Demonstrations} teacher plans (wrong tool {options.Teacher.PlainMistakeRate:P0} of the time on plain phrasings, {options.Teacher.MisleadingMistakeRate:P0} on misleading ones), {run.WarmStartLosses.Count} SFT steps in {run.WarmStartTime.TotalSeconds:F0} s, loss {run.WarmStartLosses.FirstOrDefault():F2} -> {run.WarmStartLosses.LastOrDefault():F3}; saved to {run.WarmStartFolder}.");
 
-var before = await run.EvaluateAsync(world.Test);
+// Before: the warm start as it is, applied with Transforms.AgentFlow.
+MiniEvaluation before;
+using (var warmStart = run.WarmStart())
+    before = run.Evaluate(warmStart, world.Test);
 AnsiConsole.MarkupLineInterpolated($"Warm start on the test split: [bold]{before.Accuracy:P1}[/] ({Families(before)}).");
 
+// Training: the Flow-GRPO estimator fitted on the training split, validated on the validation split.
 var metrics = new List<FlowGrpoStepMetrics>();
 int totalSteps = (world.Train.Count + options.Training.BatchSize - 1) / options.Training.BatchSize * options.Training.NumTrainEpochs;
+AgentFlowTransformer trained = null!;
 await AnsiConsole.Progress()
     .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
     .StartAsync(async context =>
     {
         var task = context.AddTask($"Flow-GRPO (learning rate {options.Training.LearningRate?.ToString(CultureInfo.InvariantCulture)})", maxValue: totalSteps);
-        await run.FitAsync(options.Training, new ImmediateProgress<FlowGrpoStepMetrics>(m =>
+        var estimator = run.FlowGrpo(options.Training, new ImmediateProgress<FlowGrpoStepMetrics>(m =>
         {
             metrics.Add(m);
             task.Description = StepLine(m, metrics);
             task.Increment(1);
         }));
+        trained = await Task.Run(() => estimator.Fit(run.Data(world.Train)));
     });
+using var model = trained;
 AnsiConsole.WriteLine(StepLine(metrics[^1], metrics));
 
-var after = await run.EvaluateAsync(world.Test);
+var after = run.Evaluate(model, world.Test);
 AnsiConsole.MarkupLineInterpolated($"After Flow-GRPO on the test split: [bold]{after.Accuracy:P1}[/] ({Families(after)}).");
 TrajectoryView.ShowBeforeAndAfter(before, after);
 
-string output = arguments.OutputFolder ?? Path.Combine(Environment.CurrentDirectory, "quickstart-output");
-Directory.CreateDirectory(output);
 string png = CurvePlot.Save(metrics, before.Accuracy, after.Accuracy, Path.Combine(output, "curves.png"));
-await run.SaveAsync(Path.Combine(output, "model"));
-AnsiConsole.MarkupLineInterpolated($"Curves: {png}; trained planner: {Path.Combine(output, "model")}; {clock.Elapsed.TotalSeconds:F0} s in all.");
+string saved = Path.Combine(output, "model.zip");
+run.MLContext.Model.SaveAgentFlow(model, run.Data(world.Test).Schema, saved);
+AnsiConsole.MarkupLineInterpolated($"Curves: {png}; trained model (ML.NET zip, LoadAgentFlow reads it): {saved}; {clock.Elapsed.TotalSeconds:F0} s in all.");
 Console.WriteLine($"warm-start accuracy: {before.Accuracy * 100:F1}%  Flow-GRPO accuracy: {after.Accuracy * 100:F1}%");
 
 static string Families(MiniEvaluation evaluation) =>

@@ -9,6 +9,12 @@ public static class AgentFlowColumns
     /// <summary>Default input column holding the gold answer (text) for training and evaluation.</summary>
     public const string Answer = "Answer";
 
+    /// <summary>
+    /// Input column naming each row's family or benchmark (text), as <see cref="AgentFlowQuestion"/> and the data loaders
+    /// write it; pass it as a source column name for per-source metrics.
+    /// </summary>
+    public const string Source = "Source";
+
     /// <summary>The final answer (text).</summary>
     public const string PredictedAnswer = "PredictedAnswer";
 

@@ -89,7 +89,7 @@ public sealed class AgentFlowData
             [
                 new TextLoader.Column(AgentFlowColumns.Question, DataKind.String, 0),
                 new TextLoader.Column(AgentFlowColumns.Answer, DataKind.String, 1),
-                new TextLoader.Column("Source", DataKind.String, 2),
+                new TextLoader.Column(AgentFlowColumns.Source, DataKind.String, 2),
             ],
         });
         using (var cursor = data.GetRowCursor([]))

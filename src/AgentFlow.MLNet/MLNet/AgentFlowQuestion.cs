@@ -9,6 +9,6 @@ public sealed class AgentFlowQuestion
     /// <summary>The gold answer (column <see cref="AgentFlowColumns.Answer"/>); empty when unknown.</summary>
     public string Answer { get; set; } = "";
 
-    /// <summary>The family or benchmark the row comes from (column "Source"); empty when none.</summary>
+    /// <summary>The family or benchmark the row comes from (column <see cref="AgentFlowColumns.Source"/>); empty when none.</summary>
     public string Source { get; set; } = "";
 }

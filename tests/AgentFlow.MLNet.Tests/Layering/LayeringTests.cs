@@ -3,7 +3,7 @@ using AgentFlow.MLNet.Models.Decoder;
 namespace AgentFlow.MLNet.Tests.Layering;
 
 /// <summary>
-/// The library's layers import downward only — Models ← Agent/Tools ← Training ← Worlds ← MLNet, with Rewards and Benchmarks
+/// The library's layers import downward only — Models ← Agent/Tools ← Training ← MLNet ← Worlds, with Rewards and Benchmarks
 /// as leaves — and no two namespaces depend on each other, read from the compiled assembly.
 /// </summary>
 public sealed class LayeringTests
@@ -21,8 +21,8 @@ public sealed class LayeringTests
         { "Rewards", ["Models", "Agent", "Tools", "Training", "Worlds", "MLNet", "Benchmarks"] },
         { "Benchmarks", ["Models", "Agent", "Tools", "Training", "Worlds", "MLNet"] },
         { "Training", ["Worlds", "MLNet"] },
-        // Built-in task worlds sit on the trainer (their quick start runs it) and below the ML.NET surface.
-        { "Worlds", ["MLNet"] },
+        // Built-in task worlds sit on top: their quick start trains and applies models through the ML.NET surface.
+        { "MLNet", ["Worlds"] },
     };
 
     [Theory]

@@ -1,37 +1,42 @@
-using AgentFlow.MLNet.Agent;
+using AgentFlow.MLNet.Agent.Trajectories;
+using AgentFlow.MLNet.MLNet;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Hosting;
-using AgentFlow.MLNet.Models.Lora;
-using AgentFlow.MLNet.Models.Serving;
 using AgentFlow.MLNet.Rewards;
 using AgentFlow.MLNet.Tools;
 using AgentFlow.MLNet.Tools.Search;
 using AgentFlow.MLNet.Training;
 using Microsoft.Extensions.AI;
+using Microsoft.ML;
 
 namespace AgentFlow.MLNet.Worlds.Mini;
 
 /// <summary>
-/// The quick start's pipeline, in the steps a reader watches: <see cref="PrepareAsync"/> builds the world and the
-/// warm-started tiny model (one copy of the weights: the planner is the base plus LoRA, the reference the base with
-/// adapters off), <see cref="EvaluateAsync"/> plans each test question greedily, and <see cref="FitAsync"/> trains
-/// the planner with Flow-GRPO. The executor, verifier and generator are the world's scripted
-/// <see cref="MiniFrozenModules"/>, so accuracy moves only with the planner.
+/// The quick start's pipeline, in the steps a reader watches, on the public ML.NET surface: <see cref="PrepareAsync"/>
+/// builds the world and fine-tunes the tiny model on the teacher's plans into a checkpoint folder (the warm start),
+/// <see cref="WarmStart"/> applies that checkpoint untrained (<c>Transforms.AgentFlow</c>), <see cref="FlowGrpo"/> is
+/// the estimator that trains its planner (<c>Trainers.FlowGrpo</c>: LoRA on the one copy of the weights, the
+/// reference policy the same weights with adapters off), and <see cref="Evaluate"/> scores a transformer on a split.
+/// The executor, verifier and generator are the world's scripted <see cref="MiniFrozenModules"/>, so accuracy moves
+/// only with the planner.
 /// </summary>
 public sealed class MiniQuickStart : IDisposable
 {
-    private readonly LuceneSearchIndex _index;
-    private readonly LocalModel _model;
+    /// <summary>The folder, under the work folder, that holds the warm-started model.</summary>
+    public const string WarmStartFolderName = "warm-start";
 
-    private MiniQuickStart(MiniQuickStartOptions options, MiniWorld world, ToolRegistry tools, LuceneSearchIndex index, LocalModel model, ModelHost host, int demonstrations, IReadOnlyList<double> warmStartLosses, TimeSpan warmStartTime)
+    private readonly LuceneSearchIndex _index;
+
+    private MiniQuickStart(MiniQuickStartOptions options, MLContext mlContext, MiniWorld world, ToolRegistry tools, LuceneSearchIndex index, string warmStartFolder, int demonstrations, IReadOnlyList<double> warmStartLosses, TimeSpan warmStartTime)
     {
         Options = options;
+        MLContext = mlContext;
         World = world;
         Tools = tools;
         _index = index;
-        _model = model;
-        Host = host;
+        WarmStartFolder = warmStartFolder;
         FrozenModules = new MiniFrozenModules(world);
+        Scorer = new MiniWorldScorer(world);
         Demonstrations = demonstrations;
         WarmStartLosses = warmStartLosses;
         WarmStartTime = warmStartTime;
@@ -40,17 +45,23 @@ public sealed class MiniQuickStart : IDisposable
     /// <summary>The options it was prepared with.</summary>
     public MiniQuickStartOptions Options { get; }
 
+    /// <summary>The ML.NET context every stage is made in (seeded with the world's seed).</summary>
+    public MLContext MLContext { get; }
+
     /// <summary>The generated world.</summary>
     public MiniWorld World { get; }
 
     /// <summary>search and calculator over the world's encyclopedia.</summary>
     public ToolRegistry Tools { get; }
 
-    /// <summary>The host of the tiny model (the only owner of its mutable state).</summary>
-    public ModelHost Host { get; }
+    /// <summary>The warm-started model: a Hugging Face model folder (config, safetensors, tokenizer).</summary>
+    public string WarmStartFolder { get; }
 
     /// <summary>The scripted executor, verifier and generator.</summary>
     public IChatClient FrozenModules { get; }
+
+    /// <summary>Each question's family scorer: facts matched exactly, calculations as numbers.</summary>
+    public IAnswerScorer Scorer { get; }
 
     /// <summary>How many planner turns the warm start imitated.</summary>
     public int Demonstrations { get; }
@@ -61,87 +72,115 @@ public sealed class MiniQuickStart : IDisposable
     /// <summary>How long the warm start's fine-tuning took.</summary>
     public TimeSpan WarmStartTime { get; }
 
+    /// <summary>What <c>LoadAgentFlow</c> needs besides the file to run a saved Mini model: the tools, the scorer, the frozen modules.</summary>
+    public AgentFlowLoadOptions LoadOptions => new() { Tools = Tools, Scorer = Scorer, FrozenModules = FrozenModules };
+
     /// <summary>
     /// Generates the world, collects the teacher's demonstrations on the training split, creates the tiny model,
-    /// fine-tunes it on them and attaches the planner's LoRA adapters.
+    /// fine-tunes it on them and saves it to <c>warm-start</c> under <paramref name="workFolder"/>.
     /// </summary>
-    public static async Task<MiniQuickStart> PrepareAsync(MiniQuickStartOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="options">The run's options; the defaults are the README's run.</param>
+    /// <param name="workFolder">Where the warm-started model is written (created if needed; an earlier warm start there is replaced).</param>
+    /// <param name="cancellationToken">Stops the demonstrations or the fine-tuning between steps.</param>
+    public static async Task<MiniQuickStart> PrepareAsync(MiniQuickStartOptions? options, string workFolder, CancellationToken cancellationToken = default)
     {
         options ??= new MiniQuickStartOptions();
+        ArgumentException.ThrowIfNullOrWhiteSpace(workFolder);
         var world = MiniWorld.Generate(options.World);
         var (tools, index) = world.CreateTools();
-        LocalModel? model = null;
-        ModelHost? host = null;
         try
         {
             var demonstrations = await MiniDemonstrations.CollectAsync(world, world.Train, tools, options.Teacher, options.DemonstrationRuns, options.World.Seed, cancellationToken).ConfigureAwait(false);
-            model = TinyModel.Create(options.Model);
-            host = new ModelHost(model);
-            var (losses, elapsed) = await MiniWarmStart.TrainAsync(host, demonstrations, options.WarmStart, cancellationToken).ConfigureAwait(false);
-            await host.RunAsync(m =>
+            string folder = Path.Combine(Path.GetFullPath(workFolder), WarmStartFolderName);
+            IReadOnlyList<double> losses;
+            TimeSpan elapsed;
+            using (var model = TinyModel.Create(options.Model))
+            using (var host = new ModelHost(model))
             {
-                m.AttachLora(options.Lora);
-                return 0;
-            }, ModelAccess.Write, cancellationToken).ConfigureAwait(false);
-            return new MiniQuickStart(options, world, tools, index, model, host, demonstrations.Count, losses, elapsed);
+                (losses, elapsed) = await MiniWarmStart.TrainAsync(host, demonstrations, options.WarmStart, cancellationToken).ConfigureAwait(false);
+                await host.RunAsync(m =>
+                {
+                    CausalLMCheckpoint.Save(model, folder);
+                    return 0;
+                }, ModelAccess.Read, cancellationToken).ConfigureAwait(false);
+            }
+            return new MiniQuickStart(options, new MLContext(options.World.Seed), world, tools, index, folder, demonstrations.Count, losses, elapsed);
         }
         catch
         {
-            host?.Dispose();
-            model?.Dispose();
             index.Dispose();
             throw;
         }
     }
 
-    /// <summary>Solves every question of <paramref name="split"/> with the current planner, greedily, and scores it.</summary>
-    public async Task<MiniEvaluation> EvaluateAsync(IReadOnlyList<MiniQuestion> split, CancellationToken cancellationToken = default)
+    /// <summary>A split as ML.NET rows: <c>Question</c>, <c>Answer</c> and the family as <c>Source</c>.</summary>
+    public IDataView Data(IReadOnlyList<MiniQuestion> split)
     {
         ArgumentNullException.ThrowIfNull(split);
-        var planner = Host.AsChatClient(new LocalChatClientOptions { Sampling = new() { MaxNewTokens = Options.Training.MaxCompletionTokens }, UseAdapters = true });
-        var agent = new AgentFlowAgent(AgentModules.WithPlanner(planner, FrozenModules), Tools, MiniAgent.Options, MiniPrompts.Prompts);
-        var trajectories = await Task.WhenAll(split.Select((q, i) => agent.SolveAsync(q.Question, (ulong)i, cancellationToken))).ConfigureAwait(false);
-        var correct = new bool[split.Count];
-        for (int i = 0; i < split.Count; i++)
-        {
-            var score = await MiniScorers.For(split[i].Family).ScoreAsync(new ScoringRequest(trajectories[i].FinalAnswer, [split[i].Answer]) { Question = split[i].Question }, cancellationToken).ConfigureAwait(false);
-            correct[i] = score.Score >= 1;
-        }
-        return new MiniEvaluation(split, trajectories, correct);
+        return MLContext.AgentFlow().Data.LoadFromEnumerable(split.Select(q => new AgentFlowQuestion { Question = q.Question, Answer = q.Answer, Source = q.Family }));
     }
 
     /// <summary>
-    /// Trains the planner with Flow-GRPO on the training split, validating on the validation split. This is the seam
-    /// where the ML.NET estimator takes over: it runs the same trainer with the same setup.
+    /// The warm start as it is, untrained (<c>Transforms.AgentFlow</c>; its Fit loads the model and reads only the
+    /// data's schema). Dispose it to free its model.
     /// </summary>
-    public async Task<IReadOnlyList<FlowGrpoStepMetrics>> FitAsync(FlowGrpoOptions? training = null, IProgress<FlowGrpoStepMetrics>? progress = null, CancellationToken cancellationToken = default)
+    public AgentFlowTransformer WarmStart() =>
+        MLContext.AgentFlow().Transforms.AgentFlow(AgentFlowModelSource.FromFolder(WarmStartFolder), TransformOptions).Fit(Data(World.Train));
+
+    /// <summary>
+    /// The Flow-GRPO estimator (<c>Trainers.FlowGrpo</c>) that trains the warm start's planner on the training split,
+    /// validating on the validation split; <paramref name="training"/>'s seed seeds the sampling and the adapters, its
+    /// output folder receives metrics.jsonl and checkpoints. Fit it on <c>Data(World.Train)</c>.
+    /// </summary>
+    public AgentFlowEstimator FlowGrpo(FlowGrpoOptions? training = null, IProgress<FlowGrpoStepMetrics>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var trainer = new FlowGrpoTrainer(Host, Tools, new ExactMatchScorer(), training ?? Options.Training, Setup);
-        return await trainer.TrainAsync(MiniWorld.Examples(World.Train), MiniWorld.Examples(World.Validation), progress, cancellationToken).ConfigureAwait(false);
+        training ??= Options.Training;
+        return MLContext.AgentFlow().Trainers.FlowGrpo(new FlowGrpoEstimatorOptions
+        {
+            Model = AgentFlowModelSource.FromFolder(WarmStartFolder),
+            SourceColumnName = AgentFlowColumns.Source,
+            Lora = Options.Lora,
+            Trainer = training,
+            Seed = training.Seed,
+            CheckpointFolder = training.OutputFolder,
+            Tools = Tools,
+            Scorer = Scorer,
+            FrozenModules = FrozenModules,
+            Prompts = MiniPrompts.Prompts,
+            TrainingAgent = MiniAgent.Options,
+            ValidationData = World.Validation.Count > 0 ? Data(World.Validation) : null,
+            Progress = progress,
+            CancellationToken = cancellationToken,
+            Transform = TransformOptions,
+        });
     }
 
-    /// <summary>What the trainer runs the agent with: the scripted frozen modules, the compact prompts, the Mini loop.</summary>
-    public FlowGrpoSetup Setup => new() { FrozenModules = FrozenModules, Prompts = MiniPrompts.Prompts, Agent = MiniAgent.Options };
+    /// <summary>Solves every question of <paramref name="split"/> with <paramref name="model"/> (greedily) and scores it.</summary>
+    public MiniEvaluation Evaluate(ITransformer model, IReadOnlyList<MiniQuestion> split)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(split);
+        var rows = MLContext.Data.CreateEnumerable<AgentFlowScoredPrediction>(model.Transform(Data(split)), reuseRowObject: false).ToList();
+        return new MiniEvaluation(split, [.. rows.Select(r => Trajectory.FromJson(r.Trajectory))], [.. rows.Select(r => r.Reward >= 1)]);
+    }
 
-    /// <summary>
-    /// Saves the trained planner to <paramref name="folder"/>: its adapters alone (<c>planner-lora</c>, loadable onto
-    /// the warm start) and the adapters merged into the weights (<c>planner</c>, a complete model folder). Merging
-    /// changes the hosted model, so this is the run's last step.
-    /// </summary>
-    public Task SaveAsync(string folder, CancellationToken cancellationToken = default) =>
-        Host.RunAsync(m =>
-        {
-            LoraCheckpoint.Save(m, Path.Combine(folder, "planner-lora"));
-            m.MergeAdapters();
-            CausalLMCheckpoint.Save(_model, Path.Combine(folder, "planner"));
-            return 0;
-        }, ModelAccess.Write, cancellationToken);
+    /// <summary>How the world's transformers run: the Mini loop and prompts, the world's tools, scorer and frozen modules, 48 tokens a call.</summary>
+    private AgentFlowTransformOptions TransformOptions => new()
+    {
+        LabelColumnName = AgentFlowColumns.Answer,
+        BatchSize = 32,
+        MaxNewTokens = Options.Training.MaxCompletionTokens,
+        Agent = MiniAgent.Options,
+        Prompts = MiniPrompts.Prompts,
+        Tools = Tools,
+        Scorer = Scorer,
+        FrozenModules = FrozenModules,
+    };
 
     /// <inheritdoc />
     public void Dispose()
     {
-        Host.Dispose();
-        _model.Dispose();
+        FrozenModules.Dispose();
         _index.Dispose();
     }
 }

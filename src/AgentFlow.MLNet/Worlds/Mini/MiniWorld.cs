@@ -68,11 +68,13 @@ public sealed class MiniWorld
 
     /// <summary>
     /// The world's tools: <c>search</c> over an in-memory Lucene index of the encyclopedia (one hit per call, so the
-    /// result is the entry found) and <c>calculator</c>. Dispose the returned index when done.
+    /// result is the entry found) and <c>calculator</c>, with a day as their timeout (both run in memory and end by
+    /// themselves; a shorter one would only fail calls when the machine pauses). Dispose the returned index when done.
     /// </summary>
     public (ToolRegistry Tools, LuceneSearchIndex Index) CreateTools()
     {
         var index = LuceneSearchIndex.Build(Documents);
-        return (new ToolRegistry([SearchTool.Local(index, defaultCount: 1), new CalculatorTool()]), index);
+        var options = new ToolRegistryOptions { DefaultTimeout = TimeSpan.FromDays(1) };
+        return (new ToolRegistry([SearchTool.Local(index, defaultCount: 1), new CalculatorTool()], options), index);
     }
 }
