@@ -20,8 +20,14 @@ internal sealed class ScriptedModule : IChatClient
     {
         cancellationToken.ThrowIfCancellationRequested();
         string prompt = string.Join("\n", messages.Select(m => m.Text));
-        Prompts.Add(prompt);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, await _reply(prompt, Prompts.Count - 1, cancellationToken)));
+        int call;
+        // Concurrent trajectories may share one scripted module.
+        lock (Prompts)
+        {
+            Prompts.Add(prompt);
+            call = Prompts.Count - 1;
+        }
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, await _reply(prompt, call, cancellationToken)));
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
