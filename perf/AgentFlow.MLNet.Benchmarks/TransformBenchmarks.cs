@@ -11,8 +11,8 @@ namespace AgentFlow.MLNet.Benchmarks;
 
 /// <summary>
 /// <c>AgentFlowTransformer.Transform</c> over 64 questions, read to the end: row by row (<see cref="BatchSize"/> 1,
-/// one question in flight at a time) against the batched cursor (16 rows read ahead and solved together, their
-/// module calls sharing the model host's decode steps). The tiny model (128 wide, 2 layers, byte-level) with short
+/// one question in flight at a time) against the batched cursor (16, and the default 64, rows read ahead and solved
+/// together, their module calls sharing the model host's decode steps). The tiny model (128 wide, 2 layers, byte-level) with short
 /// prompts, one turn and 16 tokens per call keeps the comparison about batching rather than prefill length.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
@@ -33,7 +33,7 @@ public class TransformBenchmarks
     private AgentFlowTransformer _model = null!;
 
     /// <summary>Rows solved together per cursor: 1 is row by row.</summary>
-    [Params(1, 16)]
+    [Params(1, 16, 64)]
     public int BatchSize { get; set; }
 
     [GlobalSetup]

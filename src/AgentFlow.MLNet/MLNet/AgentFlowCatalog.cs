@@ -94,8 +94,8 @@ public sealed class AgentFlowTransforms
     /// <param name="model">The model to apply.</param>
     /// <param name="questionColumnName">The question column (text). Default "Question".</param>
     /// <param name="labelColumnName">A gold-answer column; when present a Reward column is added. Default none.</param>
-    /// <param name="batchSize">Rows solved together per cursor. Default 16.</param>
-    public AgentFlowTransformEstimator AgentFlow(AgentFlowModelSource model, string questionColumnName = AgentFlowColumns.Question, string? labelColumnName = null, int batchSize = 16) =>
+    /// <param name="batchSize">Rows solved together per cursor. Default 64 (see <see cref="AgentFlowTransformOptions.BatchSize"/>).</param>
+    public AgentFlowTransformEstimator AgentFlow(AgentFlowModelSource model, string questionColumnName = AgentFlowColumns.Question, string? labelColumnName = null, int batchSize = 64) =>
         AgentFlow(model, new AgentFlowTransformOptions { QuestionColumnName = questionColumnName, LabelColumnName = labelColumnName, BatchSize = batchSize });
 
     /// <summary>Runs the agent over the question column with <paramref name="model"/> as it is, with every option.</summary>

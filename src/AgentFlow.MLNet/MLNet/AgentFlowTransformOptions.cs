@@ -20,9 +20,12 @@ public sealed record AgentFlowTransformOptions
 
     /// <summary>
     /// Rows a cursor reads ahead and solves together: their module calls meet in the model host's continuous batch,
-    /// so the engine decodes many sequences per step. Default 16.
+    /// so the engine decodes many sequences per step. Default 64, the model host's batch (<c>ModelHostOptions.MaxBatchSize</c>):
+    /// a smaller read-ahead leaves the host part empty (on the tiny model 64 questions ran 4.0× faster than row by row at 16,
+    /// 6.8× at 64), a larger one only queues rows in the host. The cost is that a batch's first row is returned when
+    /// its last has been solved.
     /// </summary>
-    public int BatchSize { get; init; } = 16;
+    public int BatchSize { get; init; } = 64;
 
     /// <summary>Most tokens any one module call may generate. Default 512.</summary>
     public int MaxNewTokens { get; init; } = 512;
