@@ -16,7 +16,7 @@ internal static class EvalCommand
     internal static Command Create()
     {
         var benchmark = new Option<string>("--benchmark") { Description = $"A shipped benchmark: {string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name))}." };
-        var data = new Option<string>("--data") { Description = "A JSONL file: question, answer (string, number or list), optional id and source per line." };
+        var data = new Option<string>("--data") { Description = "A question file (.jsonl, .csv or .tsv): question, answer (in JSONL a string, number or list), optional id and source." };
         var scorer = CliOptions.Text("--scorer", "Scorer for --data: exact (normalised exact match over the answers), numeric, or judge (an LLM judge on the judge module's backend).",
             "exact, numeric or judge", value => value is "exact" or "numeric" or "judge", "exact");
         var limit = CliOptions.Number("--limit", "Evaluate only the first N questions.", "a positive whole number", (int n) => n > 0);
@@ -31,7 +31,7 @@ internal static class EvalCommand
         command.Validators.Add(result =>
         {
             if ((result.GetResult(benchmark) is null) == (result.GetResult(data) is null))
-                result.AddError("give exactly one of --benchmark NAME and --data FILE.jsonl");
+                result.AddError($"give exactly one of --benchmark NAME and --data FILE ({EvalData.Formats})");
         });
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -45,7 +45,7 @@ internal static class EvalCommand
             else
             {
                 string path = InputPaths.RequireExisting("--data", result.GetValue(data)!);
-                items = EvalData.Jsonl(path, result.GetValue(scorer) == "numeric" ? new NumericScorer() : new ExactMatchScorer());
+                items = EvalData.Read(path, result.GetValue(scorer) == "numeric" ? new NumericScorer() : new ExactMatchScorer());
                 dataName = path;
             }
             if (result.GetResult(limit) is not null)

@@ -4,11 +4,27 @@ using AgentFlow.MLNet.Rewards;
 
 namespace AgentFlow.Cli.Agents;
 
-/// <summary>The questions <c>eval</c> runs: a shipped benchmark with its scorer, or a JSONL file of questions and answers.</summary>
+/// <summary>
+/// The questions <c>eval</c> and <c>train</c> run: a shipped benchmark with its scorer, or a file of questions and
+/// answers in JSONL, CSV or TSV.
+/// </summary>
 internal static class EvalData
 {
+    /// <summary>The extensions <see cref="Read"/> reads, as the usage text names them.</summary>
+    internal const string Formats = ".jsonl, .csv or .tsv";
+
     /// <summary>A shipped benchmark by name (bamboogle, 2wiki, hotpotqa, musique, aime24, amc23, gameof24).</summary>
     internal static IReadOnlyList<BenchmarkItem> Benchmark(string name) => BenchmarkLoader.Load(BenchmarkCatalog.Get(name)).Items;
+
+    /// <summary>A question file, read by its extension: <see cref="Jsonl"/>, or <see cref="DelimitedQuestions"/> with commas or tabs.</summary>
+    /// <exception cref="InvalidDataException">The extension is none of <see cref="Formats"/>, or the file is malformed (the message names the line).</exception>
+    internal static IReadOnlyList<BenchmarkItem> Read(string path, IAnswerScorer scorer) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".jsonl" => Jsonl(path, scorer),
+        ".csv" => DelimitedQuestions.Read(path, ',', scorer),
+        ".tsv" => DelimitedQuestions.Read(path, '\t', scorer),
+        _ => throw new InvalidDataException($"{path}: the question file's format is told by its extension, which must be {Formats}"),
+    };
 
     /// <summary>
     /// One JSON object a line: <c>question</c> (required), <c>answer</c> (a string, number or list of accepted answers;

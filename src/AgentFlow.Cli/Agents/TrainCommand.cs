@@ -30,8 +30,8 @@ internal static class TrainCommand
     {
         var defaults = new FlowGrpoOptions();
         var benchmark = new Option<string>("--benchmark") { Description = "Train on a shipped benchmark (its own scorer per row)." };
-        var data = new Option<string>("--data") { Description = "Train on a JSONL file: question, answer (string, number or list), optional id and source." };
-        var validation = new Option<string>("--validation") { Description = "A JSONL file scored greedily every --eval-steps steps and at the end." };
+        var data = new Option<string>("--data") { Description = "Train on a question file (.jsonl, .csv or .tsv): question, answer (in JSONL a string, number or list), optional id and source." };
+        var validation = new Option<string>("--validation") { Description = "A question file (.jsonl, .csv or .tsv) scored greedily every --eval-steps steps and at the end." };
         var scorer = CliOptions.Text("--scorer", "Scorer for JSONL rows: exact or numeric.", "exact or numeric", value => value is "exact" or "numeric", "exact");
         var limit = CliOptions.Number("--limit", "Train on the first N questions only.", "a positive whole number", (int n) => n > 0);
         var output = new Option<string>("--output") { Description = "Folder for metrics.jsonl, adapter/ and model/.", Required = true };
@@ -68,7 +68,7 @@ internal static class TrainCommand
         command.Validators.Add(result =>
         {
             if ((result.GetResult(benchmark) is null) == (result.GetResult(data) is null))
-                result.AddError("give exactly one of --benchmark NAME and --data FILE.jsonl");
+                result.AddError($"give exactly one of --benchmark NAME and --data FILE ({EvalData.Formats})");
             if (result.GetResult(backends.ModuleEndpoint) is not null || result.GetResult(backends.ModuleModel) is not null)
                 result.AddError("train runs all frozen modules on one backend: use --frozen-endpoint and --frozen-model, not --module-endpoint or --module-model");
         });
@@ -77,10 +77,10 @@ internal static class TrainCommand
             IAnswerScorer rowScorer = result.GetValue(scorer) == "numeric" ? new NumericScorer() : new ExactMatchScorer();
             var train = result.GetValue(benchmark) is { } name
                 ? EvalData.Benchmark(name)
-                : EvalData.Jsonl(InputPaths.RequireExisting("--data", result.GetValue(data)!), rowScorer);
+                : EvalData.Read(InputPaths.RequireExisting("--data", result.GetValue(data)!), rowScorer);
             if (result.GetResult(limit) is not null)
                 train = [.. train.Take(result.GetValue(limit))];
-            var held = result.GetValue(validation) is { } file ? EvalData.Jsonl(InputPaths.RequireExisting("--validation", file), rowScorer) : [];
+            var held = result.GetValue(validation) is { } file ? EvalData.Read(InputPaths.RequireExisting("--validation", file), rowScorer) : [];
             string folder = result.GetValue(output)!;
             var options = new FlowGrpoOptions
             {

@@ -194,7 +194,7 @@ public sealed class AgentVerbTests : IDisposable
     }
 
     [Theory]
-    [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE.jsonl")]
+    [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE (.jsonl, .csv or .tsv)")]
     [InlineData("eval --model tiny --benchmark bamboogle --limit 0", "--limit must be a positive whole number, got 0")]
     public void EvalUsageErrorsNameTheProblem(string arguments, string message)
     {

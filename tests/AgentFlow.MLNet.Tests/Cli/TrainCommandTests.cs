@@ -65,7 +65,7 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--data x.jsonl --benchmark bamboogle", "give exactly one of --benchmark NAME and --data FILE.jsonl")]
+    [InlineData("--data x.jsonl --benchmark bamboogle", "give exactly one of --benchmark NAME and --data FILE (.jsonl, .csv or .tsv)")]
     [InlineData("--data x.jsonl --frozen-endpoint http://h/v1 --frozen-model m --module-endpoint judge=http://j/v1",
         "train runs all frozen modules on one backend: use --frozen-endpoint and --frozen-model, not --module-endpoint or --module-model")]
     [InlineData("--data x.jsonl --num-generations 1", "--num-generations must be a whole number of at least 2, got 1")]

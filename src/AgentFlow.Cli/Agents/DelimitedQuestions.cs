@@ -1,0 +1,77 @@
+using System.Globalization;
+using AgentFlow.MLNet.Benchmarks;
+using AgentFlow.MLNet.Rewards;
+using Microsoft.VisualBasic.FileIO;
+
+namespace AgentFlow.Cli.Agents;
+
+/// <summary>
+/// Questions from a CSV or TSV file (RFC 4180 quoting: a quoted field may hold the delimiter, line breaks and doubled
+/// quotes) through the framework's <see cref="TextFieldParser"/>. The header row names the columns, in any order and
+/// case: <c>question</c> and <c>answer</c> (one accepted answer per row) are required, <c>id</c> and <c>source</c>
+/// optional (as in JSONL: the line number and the file name by default); other columns are ignored. Blank lines are
+/// skipped.
+/// </summary>
+internal static class DelimitedQuestions
+{
+    internal static IReadOnlyList<BenchmarkItem> Read(string path, char delimiter, IAnswerScorer scorer)
+    {
+        using var parser = new TextFieldParser(path, System.Text.Encoding.UTF8, detectEncoding: true)
+        {
+            TextFieldType = FieldType.Delimited,
+            Delimiters = [delimiter.ToString()],
+            HasFieldsEnclosedInQuotes = true,
+            TrimWhiteSpace = false,
+        };
+        long headerLine = parser.LineNumber;
+        var header = ReadFields(parser, path) ?? throw new InvalidDataException($"{path} is empty: a header row naming the question and answer columns is needed");
+        var columns = header.Select((name, index) => (Name: name.Trim().ToLowerInvariant(), Index: index))
+            .GroupBy(c => c.Name)
+            .ToDictionary(g => g.Key, g => g.Count() == 1 ? g.First().Index : throw new InvalidDataException($"{path}:{headerLine}: the header names the column '{g.Key}' {g.Count()} times"));
+        int question = Required(columns, "question", path, headerLine);
+        int answer = Required(columns, "answer", path, headerLine);
+        int? id = columns.TryGetValue("id", out int i) ? i : null;
+        int? source = columns.TryGetValue("source", out int s) ? s : null;
+        string defaultSource = Path.GetFileNameWithoutExtension(path);
+
+        var items = new List<BenchmarkItem>();
+        while (true)
+        {
+            long line = parser.LineNumber;
+            var fields = ReadFields(parser, path);
+            if (fields is null)
+                break;
+            if (fields.Length != header.Length)
+                throw new InvalidDataException($"{path}:{line}: {fields.Length} fields where the header has {header.Length}");
+            if (string.IsNullOrWhiteSpace(fields[question]))
+                throw new InvalidDataException($"{path}:{line}: the question is empty");
+            string itemId = id is { } idColumn && fields[idColumn].Length > 0 ? fields[idColumn] : line.ToString(CultureInfo.InvariantCulture);
+            string itemSource = source is { } sourceColumn && fields[sourceColumn].Length > 0 ? fields[sourceColumn] : defaultSource;
+            items.Add(new BenchmarkItem(itemSource, itemId, fields[question], [fields[answer]], [], scorer));
+        }
+        return items.Count > 0 ? items : throw new InvalidDataException($"{path} holds no questions");
+    }
+
+    /// <summary>The next non-blank record, or null at the end; a malformed one (an unclosed quote, text after a closing quote) names its line.</summary>
+    private static string[]? ReadFields(TextFieldParser parser, string path)
+    {
+        while (!parser.EndOfData)
+        {
+            string[]? fields;
+            try
+            {
+                fields = parser.ReadFields();
+            }
+            catch (MalformedLineException e)
+            {
+                throw new InvalidDataException($"{path}:{e.LineNumber}: not a well-formed record (check its quotes): {e.Message}");
+            }
+            if (fields is not null && !(fields.Length == 1 && fields[0].Length == 0))
+                return fields;
+        }
+        return null;
+    }
+
+    private static int Required(Dictionary<string, int> columns, string name, string path, long line) =>
+        columns.TryGetValue(name, out int index) ? index : throw new InvalidDataException($"{path}:{line}: the header has no '{name}' column (it has: {string.Join(", ", columns.Keys)})");
+}
