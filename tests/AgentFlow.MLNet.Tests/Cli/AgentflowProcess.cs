@@ -11,6 +11,22 @@ internal static class AgentflowProcess
     internal static Result Run(string arguments, string? input = null) =>
         Run(arguments, input is null ? null : new UTF8Encoding(false).GetBytes(input));
 
+    /// <summary>Starts the program without waiting for it, its output discarded (for tests that kill it).</summary>
+    internal static Process Start(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "agentflow.dll")}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>Runs with <paramref name="input"/> written to standard input byte for byte (it need not be valid UTF-8).</summary>
     internal static Result Run(string arguments, byte[]? input)
     {
