@@ -1,30 +1,23 @@
 using System.Globalization;
 using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Rewards;
-using Microsoft.VisualBasic.FileIO;
 
 namespace AgentFlow.Cli.Agents;
 
 /// <summary>
-/// Questions from a CSV or TSV file (RFC 4180 quoting: a quoted field may hold the delimiter, line breaks and doubled
-/// quotes) through the framework's <see cref="TextFieldParser"/>. The header row names the columns, in any order and
-/// case: <c>question</c> and <c>answer</c> (one accepted answer per row) are required, <c>id</c> and <c>source</c>
-/// optional (as in JSONL: the line number and the file name by default); other columns are ignored. Blank lines are
-/// skipped.
+/// Questions from a CSV or TSV file (RFC 4180 quoting, <see cref="DelimitedRecords"/>). The header row names the
+/// columns, in any order and case: <c>question</c> and <c>answer</c> (one accepted answer per row) are required,
+/// <c>id</c> and <c>source</c> optional (as in JSONL: the line number and the file name by default); other columns
+/// are ignored. Blank lines are skipped; a UTF-8 byte order mark is accepted.
 /// </summary>
 internal static class DelimitedQuestions
 {
     internal static IReadOnlyList<BenchmarkItem> Read(string path, char delimiter, IAnswerScorer scorer)
     {
-        using var parser = new TextFieldParser(path, System.Text.Encoding.UTF8, detectEncoding: true)
-        {
-            TextFieldType = FieldType.Delimited,
-            Delimiters = [delimiter.ToString()],
-            HasFieldsEnclosedInQuotes = true,
-            TrimWhiteSpace = false,
-        };
-        long headerLine = parser.LineNumber;
-        var header = ReadFields(parser, path) ?? throw new InvalidDataException($"{path} is empty: a header row naming the question and answer columns is needed");
+        using var records = DelimitedRecords.Read(File.ReadAllText(path, System.Text.Encoding.UTF8), delimiter, path).GetEnumerator();
+        if (!records.MoveNext())
+            throw new InvalidDataException($"{path} is empty: a header row naming the question and answer columns is needed");
+        var (headerLine, header) = records.Current;
         var columns = header.Select((name, index) => (Name: name.Trim().ToLowerInvariant(), Index: index))
             .GroupBy(c => c.Name)
             .ToDictionary(g => g.Key, g => g.Count() == 1 ? g.First().Index : throw new InvalidDataException($"{path}:{headerLine}: the header names the column '{g.Key}' {g.Count()} times"));
@@ -35,12 +28,9 @@ internal static class DelimitedQuestions
         string defaultSource = Path.GetFileNameWithoutExtension(path);
 
         var items = new List<BenchmarkItem>();
-        while (true)
+        while (records.MoveNext())
         {
-            long line = parser.LineNumber;
-            var fields = ReadFields(parser, path);
-            if (fields is null)
-                break;
+            var (line, fields) = records.Current;
             if (fields.Length != header.Length)
                 throw new InvalidDataException($"{path}:{line}: {fields.Length} fields where the header has {header.Length}");
             if (string.IsNullOrWhiteSpace(fields[question]))
@@ -52,26 +42,6 @@ internal static class DelimitedQuestions
         return items.Count > 0 ? items : throw new InvalidDataException($"{path} holds no questions");
     }
 
-    /// <summary>The next non-blank record, or null at the end; a malformed one (an unclosed quote, text after a closing quote) names its line.</summary>
-    private static string[]? ReadFields(TextFieldParser parser, string path)
-    {
-        while (!parser.EndOfData)
-        {
-            string[]? fields;
-            try
-            {
-                fields = parser.ReadFields();
-            }
-            catch (MalformedLineException e)
-            {
-                throw new InvalidDataException($"{path}:{e.LineNumber}: not a well-formed record (check its quotes): {e.Message}");
-            }
-            if (fields is not null && !(fields.Length == 1 && fields[0].Length == 0))
-                return fields;
-        }
-        return null;
-    }
-
-    private static int Required(Dictionary<string, int> columns, string name, string path, long line) =>
+    private static int Required(Dictionary<string, int> columns, string name, string path, int line) =>
         columns.TryGetValue(name, out int index) ? index : throw new InvalidDataException($"{path}:{line}: the header has no '{name}' column (it has: {string.Join(", ", columns.Keys)})");
 }

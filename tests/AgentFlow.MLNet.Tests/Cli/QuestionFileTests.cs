@@ -29,13 +29,21 @@ public sealed class QuestionFileTests : IDisposable
             "geo,Paris,\"Capital of France, please?\",x,q1\r\n" +
             "\r\n" +
             "math,4,\"What is\n2 + 2?\",,q2\r\n" +
-            ",\"say \"\"hi\"\"\",\"Quote \"\"hi\"\" back.\",,\r\n",
+            ",\"say \"\"hi\"\"\",\"Quote \"\"hi\"\" back.\",,\r\n" +
+            "\r\n" +
+            "poem,rose,\"First line.\r\n\r\nAfter a blank line, name a flower.\",,\r\n",
             new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
         var items = Evaluate(data);
 
         Assert.Equal(
-            [("geo", "q1", "Capital of France, please?", "Paris"), ("math", "q2", "What is\n2 + 2?", "4"), ("quiz", "6", "Quote \"hi\" back.", "say \"hi\"")],
+            [
+                ("geo", "q1", "Capital of France, please?", "Paris"),
+                ("math", "q2", "What is\n2 + 2?", "4"),
+                ("quiz", "6", "Quote \"hi\" back.", "say \"hi\""),
+                // A blank line inside quotes is kept; the id is the line the record starts on, after the blank line before it.
+                ("poem", "8", "First line.\r\n\r\nAfter a blank line, name a flower.", "rose"),
+            ],
             items);
     }
 
@@ -53,7 +61,9 @@ public sealed class QuestionFileTests : IDisposable
     [Theory]
     [InlineData("questions.csv", "question,reply\nWhat?,x\n", "questions.csv:1: the header has no 'answer' column (it has: question, reply)")]
     [InlineData("questions.csv", "question,answer\nWhat?,x\nWhy?,y,z\n", "questions.csv:3: 3 fields where the header has 2")]
-    [InlineData("questions.csv", "question,answer\n\"What?,x\n", "questions.csv:2: not a well-formed record (check its quotes)")]
+    [InlineData("questions.csv", "question,answer\nWhat?,x\n\nWhy?,y,z\n", "questions.csv:4: 3 fields where the header has 2")]
+    [InlineData("questions.csv", "question,answer\nWhat?,x\n\"Why?,y\n", "questions.csv:3: a quoted field opened on this line is never closed")]
+    [InlineData("questions.csv", "question,answer\n\"Why\"?,y\n", "questions.csv:2: text follows a closing quote")]
     [InlineData("questions.csv", "question,answer\n  ,x\n", "questions.csv:2: the question is empty")]
     [InlineData("questions.csv", "question,answer,Answer\nWhat?,x,y\n", "questions.csv:1: the header names the column 'answer' 2 times")]
     [InlineData("questions.csv", "question,answer\n", "questions.csv holds no questions")]
