@@ -5,7 +5,8 @@
 // Transforms.AgentFlow applies the warm start, Trainers.FlowGrpo trains it, Model.SaveAgentFlow saves the result.
 //   dotnet run --project samples/QuickStart -c Release                      the run shown in the README
 //   dotnet run --project samples/QuickStart -c Release -- --lr 0            the control: the same run, no learning
-//   options: --lr X  --temperature T (rollouts)  --seed N (Flow-GRPO sampling)  --world-seed N  --epochs N  --out DIR
+//   options: --lr X  --temperature T (rollouts)  --seed N (Flow-GRPO sampling and adapters)  --world-seed N  --epochs N
+//            --out DIR (default quickstart-output; with --out, DIR/training also keeps metrics.jsonl and checkpoints)
 using System.Diagnostics;
 using System.Globalization;
 using AgentFlow.MLNet.MLNet;
@@ -28,11 +29,19 @@ var options = defaults with
         Temperature = arguments.Temperature ?? defaults.Training.Temperature,
         NumTrainEpochs = arguments.Epochs ?? defaults.Training.NumTrainEpochs,
         Seed = arguments.Seed,
-        OutputFolder = arguments.OutputFolder,
+        // With --out the trainer also keeps metrics.jsonl and its checkpoints, beside the warm start and the model.
+        OutputFolder = arguments.OutputFolder is { } folder ? Path.Combine(folder, "training") : null,
     },
 };
 
 string output = arguments.OutputFolder ?? Path.Combine(Environment.CurrentDirectory, "quickstart-output");
+if (options.Training.OutputFolder is { } training && Directory.Exists(training) && Directory.EnumerateFileSystemEntries(training).Any())
+{
+    // Said now rather than after the warm start: the trainer refuses a folder that holds a run.
+    Console.Error.WriteLine($"quickstart: {training} already holds a training run; give --out a new folder.");
+    Environment.ExitCode = 1;
+    return;
+}
 AnsiConsole.Write(new Rule("[bold]AgentFlow Mini[/]: Flow-GRPO on a CPU"));
 MiniQuickStart run = null!;
 await AnsiConsole.Status().StartAsync("Building the world and warm-starting the tiny model on the teacher's plans...", async _ => run = await MiniQuickStart.PrepareAsync(options, output));

@@ -18,11 +18,13 @@ internal static class DelimitedQuestions
         if (!records.MoveNext())
             throw new InvalidDataException($"{path} is empty: a header row naming the question and answer columns is needed");
         var (headerLine, header) = records.Current;
+        // Only the columns read must be named once; the names of ignored columns (even empty or repeated) do not matter.
         var columns = header.Select((name, index) => (Name: name.Trim().ToLowerInvariant(), Index: index))
+            .Where(c => c.Name is "question" or "answer" or "id" or "source")
             .GroupBy(c => c.Name)
             .ToDictionary(g => g.Key, g => g.Count() == 1 ? g.First().Index : throw new InvalidDataException($"{path}:{headerLine}: the header names the column '{g.Key}' {g.Count()} times"));
-        int question = Required(columns, "question", path, headerLine);
-        int answer = Required(columns, "answer", path, headerLine);
+        int question = Required(columns, header, "question", path, headerLine);
+        int answer = Required(columns, header, "answer", path, headerLine);
         int? id = columns.TryGetValue("id", out int i) ? i : null;
         int? source = columns.TryGetValue("source", out int s) ? s : null;
         string defaultSource = Path.GetFileNameWithoutExtension(path);
@@ -42,6 +44,6 @@ internal static class DelimitedQuestions
         return items.Count > 0 ? items : throw new InvalidDataException($"{path} holds no questions");
     }
 
-    private static int Required(Dictionary<string, int> columns, string name, string path, int line) =>
-        columns.TryGetValue(name, out int index) ? index : throw new InvalidDataException($"{path}:{line}: the header has no '{name}' column (it has: {string.Join(", ", columns.Keys)})");
+    private static int Required(Dictionary<string, int> columns, string[] header, string name, string path, int line) =>
+        columns.TryGetValue(name, out int index) ? index : throw new InvalidDataException($"{path}:{line}: the header has no '{name}' column (it has: {string.Join(", ", header.Select(h => h.Trim()))})");
 }

@@ -5,7 +5,8 @@ namespace AgentFlow.Cli.Agents;
 /// <summary>
 /// Splits CSV or TSV text into records by RFC 4180: a field in double quotes may hold the delimiter, line breaks
 /// (blank lines too) and doubled quotes; a quote inside an unquoted field is kept as text. Records end at LF, CRLF or
-/// CR; blank lines between records are skipped. Each record carries the line it starts on, counted by this reader (the
+/// CR; lines that are empty or only spaces and tabs between records are skipped. TSV files follow the same quoting
+/// (as Excel and Python's csv module write them), so a field that starts with a quote must be quoted whole. Each record carries the line it starts on, counted by this reader (the
 /// framework's <c>TextFieldParser</c> drops blank lines inside quotes and misnumbers records after blank lines).
 /// </summary>
 internal static class DelimitedRecords
@@ -61,7 +62,7 @@ internal static class DelimitedRecords
             if (c == '\n' || c == '\r')
             {
                 i += c == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
-                if (recordStarted || field.Length > 0)
+                if (recordStarted || !IsBlank(field))
                 {
                     fields.Add(field.ToString());
                     yield return new Record(recordLine, [.. fields]);
@@ -76,10 +77,20 @@ internal static class DelimitedRecords
             field.Append(c);
             i++;
         }
-        if (recordStarted || field.Length > 0)
+        if (recordStarted || !IsBlank(field))
         {
             fields.Add(field.ToString());
             yield return new Record(recordLine, [.. fields]);
         }
+    }
+
+    private static bool IsBlank(StringBuilder field)
+    {
+        for (int i = 0; i < field.Length; i++)
+        {
+            if (field[i] is not (' ' or '\t'))
+                return false;
+        }
+        return true;
     }
 }

@@ -21,8 +21,8 @@ public sealed record AgentFlowTransformOptions
     /// <summary>
     /// Rows a cursor reads ahead and solves together: their module calls meet in the model host's continuous batch,
     /// so the engine decodes many sequences per step. Default 64, the model host's batch (<c>ModelHostOptions.MaxBatchSize</c>):
-    /// a smaller read-ahead leaves the host part empty (on the tiny model 64 questions ran 4.0× faster than row by row at 16,
-    /// 6.8× at 64), a larger one only queues rows in the host. The cost is that a batch's first row is returned when
+    /// a smaller read-ahead leaves the host part empty (on the tiny model 64 questions ran 3.8× faster than row by row at 16,
+    /// 5.4× at 64; perf/README.md), a larger one only queues rows in the host. The cost is that a batch's first row is returned when
     /// its last has been solved.
     /// </summary>
     public int BatchSize { get; init; } = 64;

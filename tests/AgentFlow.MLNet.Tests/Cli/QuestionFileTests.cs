@@ -25,13 +25,13 @@ public sealed class QuestionFileTests : IDisposable
         // quotes, a blank line, and a row without id or source (which take the line number and the file name).
         string data = _temp.File("quiz.csv");
         File.WriteAllText(data,
-            "Source,ANSWER,Question,note,Id\r\n" +
-            "geo,Paris,\"Capital of France, please?\",x,q1\r\n" +
+            "Source,ANSWER,Question,note,Id,,note\r\n" +
+            "geo,Paris,\"Capital of France, please?\",x,q1,,\r\n" +
             "\r\n" +
-            "math,4,\"What is\n2 + 2?\",,q2\r\n" +
-            ",\"say \"\"hi\"\"\",\"Quote \"\"hi\"\" back.\",,\r\n" +
-            "\r\n" +
-            "poem,rose,\"First line.\r\n\r\nAfter a blank line, name a flower.\",,\r\n",
+            "math,4,\"What is\n2 + 2?\",,q2,,\r\n" +
+            ",\"say \"\"hi\"\"\",\"Quote \"\"hi\"\" back.\",,,,\r\n" +
+            "  \t\r\n" +
+            "poem,rose,\"First line.\r\n\r\nAfter a blank line, name a flower.\",,,,\r\n",
             new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
 
         var items = Evaluate(data);

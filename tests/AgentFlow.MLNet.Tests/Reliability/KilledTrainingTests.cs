@@ -44,19 +44,18 @@ public sealed class KilledTrainingTests : IDisposable
         foreach (int seed in (int[])[1, 2, 3])
         {
             var random = new Random(seed);
-            int after = random.Next(1, Steps - 1);
+            int after = random.Next(2, Steps - 1);
             double stepsLater = random.NextDouble() * 1.5;
             string output = _temp.File($"killed-{seed}");
             TimeSpan delay;
             using (var process = AgentflowProcess.Start(Flags(output)))
             {
+                WaitFor(Path.Combine(output, "checkpoint-1"), process);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                string checkpoint = Path.Combine(output, $"checkpoint-{after}");
-                while (!Directory.Exists(checkpoint) && !process.HasExited)
-                    Thread.Sleep(10);
-                // A seeded fraction of this machine's own step time, so the kill lands inside the next step or two
-                // (rollouts, update or checkpoint write) however fast the machine is, with steps still to run.
-                delay = clock.Elapsed / after * stepsLater;
+                WaitFor(Path.Combine(output, $"checkpoint-{after}"), process);
+                // A seeded share of this machine's own step time (timed from the first checkpoint, after start-up), so
+                // the kill lands inside the next step or two (rollouts, update or checkpoint write) with steps still to run.
+                delay = clock.Elapsed / (after - 1) * stepsLater;
                 Thread.Sleep(delay);
                 if (!process.HasExited)
                 {
@@ -82,6 +81,17 @@ public sealed class KilledTrainingTests : IDisposable
         }
         // A run that finished before its kill resumes trivially; the kills must have landed mid-run.
         Assert.True(killed >= 2, $"only {killed} of the 3 runs were still running when killed");
+    }
+
+    /// <summary>Waits until <paramref name="folder"/> exists or the process ends; a minute bounds a hung process.</summary>
+    private static void WaitFor(string folder, System.Diagnostics.Process process)
+    {
+        var bound = System.Diagnostics.Stopwatch.StartNew();
+        while (!Directory.Exists(folder) && !process.HasExited)
+        {
+            Assert.True(bound.Elapsed < TimeSpan.FromMinutes(1), $"{folder} did not appear within a minute");
+            Thread.Sleep(10);
+        }
     }
 
     /// <summary>The trainer state without the two options the runs were meant to differ in: where they wrote and whether they resumed.</summary>

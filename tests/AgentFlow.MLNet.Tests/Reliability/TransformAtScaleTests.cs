@@ -24,9 +24,17 @@ public sealed class TransformAtScaleTests(ITestOutputHelper output)
     {
         TorchSharpNativeFixup.EnsureTorchLoaded();
         var mlContext = new MLContext(seed: 1);
-        // A lazy source: LoadFromEnumerable keeps the enumerable and walks it with each cursor, so no row exists before it is read.
-        var questions = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, Rows).Select(i => new NumberedQuestion { Id = i, Question = $"what is {i} plus {i % 7}?", Answer = "" }));
-        using var model = AgentFlowTestModels.Untrained(mlContext, questions, batchSize: 32);
+        // A lazy source: LoadFromEnumerable keeps the enumerable and walks it with each cursor, so no row exists before
+        // it is read; the highest row made so far shows how far the cursor has read ahead.
+        int made = -1;
+        var questions = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, Rows).Select(i =>
+        {
+            made = Math.Max(made, i);
+            return new NumberedQuestion { Id = i, Question = $"what is {i} plus {i % 7}?", Answer = "" };
+        }));
+        var options = AgentFlowTestModels.TransformOptions() with { BatchSize = new AgentFlowTransformOptions().BatchSize };   // the default read-ahead
+        using var model = mlContext.AgentFlow().Transforms.AgentFlow(AgentFlowTestModels.Source, options).Fit(questions);
+        int readAhead = 0;
         var transformed = model.Transform(questions);
         var answer = transformed.Schema[AgentFlowColumns.PredictedAnswer];
         var trajectory = transformed.Schema[AgentFlowColumns.Trajectory];
@@ -49,6 +57,7 @@ public sealed class TransformAtScaleTests(ITestOutputHelper output)
                 trajectoryGetter(ref text);
                 Assert.False(text.IsEmpty);
                 trajectoryChars += text.Length;
+                readAhead = Math.Max(readAhead, made - value);
                 rows++;
                 if (rows == WarmUpRows)
                     (managedAfterWarmUp, workingSetAfterWarmUp) = Measure();
@@ -62,6 +71,7 @@ public sealed class TransformAtScaleTests(ITestOutputHelper output)
             $"working set {workingSetAfterWarmUp / 1048576.0:F0} -> {workingSetAtEnd / 1048576.0:F0} MiB; the rows after warm-up produced {outputMiB:F1} MiB of trajectory text");
 
         Assert.Equal(Rows, rows);
+        Assert.InRange(readAhead, 1, options.BatchSize);
         // Keeping the rows behind the cursor would keep at least their trajectory text, several times this bound.
         Assert.True(outputMiB > 3 * 4, $"the check needs outputs much larger than its bound ({outputMiB:F1} MiB)");
         Assert.True(managedGrowth < 4, $"the managed heap grew {managedGrowth:F1} MiB over {Rows - WarmUpRows} rows");

@@ -72,7 +72,11 @@ public sealed class MiniQuickStart : IDisposable
     /// <summary>How long the warm start's fine-tuning took.</summary>
     public TimeSpan WarmStartTime { get; }
 
-    /// <summary>What <c>LoadAgentFlow</c> needs besides the file to run a saved Mini model: the tools, the scorer, the frozen modules.</summary>
+    /// <summary>
+    /// What <c>LoadAgentFlow</c> needs besides the file to run a saved Mini model: the tools, the scorer, the frozen
+    /// modules. All three serve this world's questions only (the scorer and the scripted modules look each question
+    /// up), so apply such a model to this world's splits.
+    /// </summary>
     public AgentFlowLoadOptions LoadOptions => new() { Tools = Tools, Scorer = Scorer, FrozenModules = FrozenModules };
 
     /// <summary>
@@ -125,7 +129,7 @@ public sealed class MiniQuickStart : IDisposable
     /// data's schema). Dispose it to free its model.
     /// </summary>
     public AgentFlowTransformer WarmStart() =>
-        MLContext.AgentFlow().Transforms.AgentFlow(AgentFlowModelSource.FromFolder(WarmStartFolder), TransformOptions).Fit(Data(World.Train));
+        MLContext.AgentFlow().Transforms.AgentFlow(AgentFlowModelSource.FromFolder(WarmStartFolder), TransformOptions(Options.Training)).Fit(Data(World.Train));
 
     /// <summary>
     /// The Flow-GRPO estimator (<c>Trainers.FlowGrpo</c>) that trains the warm start's planner on the training split,
@@ -151,7 +155,7 @@ public sealed class MiniQuickStart : IDisposable
             ValidationData = World.Validation.Count > 0 ? Data(World.Validation) : null,
             Progress = progress,
             CancellationToken = cancellationToken,
-            Transform = TransformOptions,
+            Transform = TransformOptions(training),
         });
     }
 
@@ -164,12 +168,14 @@ public sealed class MiniQuickStart : IDisposable
         return new MiniEvaluation(split, [.. rows.Select(r => Trajectory.FromJson(r.Trajectory))], [.. rows.Select(r => r.Reward >= 1)]);
     }
 
-    /// <summary>How the world's transformers run: the Mini loop and prompts, the world's tools, scorer and frozen modules, 48 tokens a call.</summary>
-    private AgentFlowTransformOptions TransformOptions => new()
+    /// <summary>
+    /// How the world's transformers run: the Mini loop and prompts, the world's tools, scorer and frozen modules, and
+    /// as many tokens a call as <paramref name="training"/>'s rollouts had.
+    /// </summary>
+    private AgentFlowTransformOptions TransformOptions(FlowGrpoOptions training) => new()
     {
         LabelColumnName = AgentFlowColumns.Answer,
-        BatchSize = 32,
-        MaxNewTokens = Options.Training.MaxCompletionTokens,
+        MaxNewTokens = training.MaxCompletionTokens,
         Agent = MiniAgent.Options,
         Prompts = MiniPrompts.Prompts,
         Tools = Tools,

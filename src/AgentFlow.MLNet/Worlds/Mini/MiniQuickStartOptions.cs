@@ -22,8 +22,11 @@ public sealed record MiniQuickStartOptions
     /// <summary>The warm start. Default <see cref="MiniWarmStartOptions"/>.</summary>
     public MiniWarmStartOptions WarmStart { get; init; } = new();
 
-    /// <summary>The planner's adapters. Default rank 8, alpha 16.</summary>
-    public LoraOptions Lora { get; init; } = new() { Rank = 8, Alpha = 16, Seed = 5 };
+    /// <summary>
+    /// The planner's adapters. Default rank 8, alpha 16. Their initialisation is seeded by the training seed
+    /// (<see cref="FlowGrpoOptions.Seed"/>), as the ML.NET estimator seeds them, so a seed set here is not used.
+    /// </summary>
+    public LoraOptions Lora { get; init; } = new() { Rank = 8, Alpha = 16 };
 
     /// <summary>
     /// Flow-GRPO. Default: 8 questions × 8 rollouts a step, 2 turns, sampling at temperature 0.7 (the trainer's
