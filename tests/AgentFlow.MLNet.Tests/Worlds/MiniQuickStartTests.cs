@@ -62,7 +62,9 @@ public sealed class MiniQuickStartTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(12, trainedSteps.Count);
         Assert.Equal(before.Trajectories.Select(t => t.FinalAnswer), unchanged.Trajectories.Select(t => t.FinalAnswer));
         Assert.All(controlSteps, m => Assert.True(m.Kl is >= 0 and <= 1e-9, $"control KL {m.Kl} at step {m.Step}"));
-        Assert.Equal(controlSteps[0].RewardMean, trainedSteps[0].RewardMean, 6);
+        // Step 1 samples from the same weights in both runs; only rows sharing decode steps differently (last bits of
+        // the log-probs) could flip a sampled token, so allow two of the 64 rollouts.
+        Assert.Equal(controlSteps[0].RewardMean, trainedSteps[0].RewardMean, 2.0 / 64);
         double controlLate = controlSteps.Skip(6).Average(m => m.RewardMean);
         double trainedLate = trainedSteps.Skip(6).Average(m => m.RewardMean);
         Assert.True(trainedLate > controlLate + 0.1, $"rollout reward over the last 6 steps: {trainedLate:F3} with the update, {controlLate:F3} in the control");
