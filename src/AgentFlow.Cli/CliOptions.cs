@@ -31,6 +31,68 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>
+    /// A numeric option that also takes the word <paramref name="none"/> for "no value": <c>--dual-clip off</c>. Read it
+    /// with <see cref="NumberOrNoneValue{T}"/>. Anything else that does not parse or fails <paramref name="isValid"/> is
+    /// the error "<paramref name="name"/> must be <paramref name="expected"/>, got ...".
+    /// </summary>
+    internal static Option<string> NumberOrNone<T>(string name, string description, string none, string expected, Func<T, bool> isValid)
+        where T : struct, INumber<T>
+    {
+        var option = new Option<string>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            string text = result.GetValueOrDefault<string>()!;
+            if (string.Equals(text, none, StringComparison.OrdinalIgnoreCase))
+                return;
+            if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+                result.AddError($"{name} must be {expected}, got '{text}'");
+            else if (!isValid(value))
+                result.AddError($"{name} must be {expected}, got {value.ToString(null, CultureInfo.InvariantCulture)}");
+        });
+        return option;
+    }
+
+    /// <summary>The value of a <see cref="NumberOrNone{T}"/> option that passed its check: null for the word, else the number.</summary>
+    internal static T? NumberOrNoneValue<T>(string text, string none) where T : struct, INumber<T> =>
+        string.Equals(text, none, StringComparison.OrdinalIgnoreCase) ? null : T.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// An enum option spelled in kebab case (<c>SeqMeanTokenSumNorm</c> → <c>seq-mean-token-sum-norm</c>; the member name
+    /// itself, in any case, is accepted too); anything else is "<paramref name="name"/> must be one of ..., got '...'".
+    /// </summary>
+    internal static Option<TEnum> Choice<TEnum>(string name, string description, TEnum defaultValue)
+        where TEnum : struct, Enum
+    {
+        string names = string.Join(", ", Enum.GetValues<TEnum>().Select(KebabCase));
+        var spellings = new Dictionary<string, TEnum>(StringComparer.OrdinalIgnoreCase);
+        foreach (var value in Enum.GetValues<TEnum>())
+        {
+            spellings[KebabCase(value)] = value;
+            spellings[value.ToString()] = value;
+        }
+        return new Option<TEnum>(name)
+        {
+            Description = $"{description}: {names}. Default {KebabCase(defaultValue)}.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                string text = result.Tokens[0].Value;
+                if (spellings.TryGetValue(text, out var value))
+                    return value;
+                result.AddError($"{name} must be one of {names}, got '{text}'");
+                return defaultValue;
+            },
+        };
+    }
+
+    /// <summary><c>SeqMeanTokenSumNorm</c> → <c>seq-mean-token-sum-norm</c>.</summary>
+    internal static string KebabCase<TEnum>(TEnum value) where TEnum : struct, Enum => KebabCase(value.ToString());
+
+    /// <summary><c>EpsilonHigh</c> → <c>epsilon-high</c>.</summary>
+    internal static string KebabCase(string pascalCase) =>
+        string.Concat(pascalCase.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
     /// <summary>A text option whose value must satisfy <paramref name="isValid"/>; otherwise "<paramref name="name"/> must be <paramref name="expected"/>, got '...'".</summary>
     internal static Option<string> Text(string name, string description, string expected, Func<string, bool> isValid, string defaultValue)
     {

@@ -67,7 +67,7 @@ internal static class EvalCommand
             }).ConfigureAwait(false);
 
             var report = EvalReport.Create(ModelArguments.NameOf(result.GetValue(arguments.Model.Model)!), dataName, outcomes, clock.Elapsed.TotalSeconds);
-            Console.Out.Write(report.ToTable());
+            report.WriteTable(Console.Out, terminal: !Console.IsOutputRedirected);
             if (result.GetValue(output) is { } file)
             {
                 // Written beside, then renamed: a reader never sees half a report.

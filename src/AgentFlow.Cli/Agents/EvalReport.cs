@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Spectre.Console;
 
 namespace AgentFlow.Cli.Agents;
 
@@ -32,28 +32,63 @@ internal sealed record EvalReport(string Model, string Data, int Questions, doub
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>One line per source and a total line, aligned.</summary>
-    internal string ToTable()
-    {
-        var rows = new List<string[]> { new[] { "source", "questions", "correct", "accuracy", "mean turns", "tool errors", "module failures", "mean s/question" } };
-        foreach (var source in Sources)
-            rows.Add(Row(source));
-        if (Sources.Count > 1)
-            rows.Add(Row(new EvalSource("all", Questions, Items.Count(i => i.Correct), Accuracy, MeanTurns, ToolErrors, ModuleFailures, MeanSeconds)));
-        int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length))];
-        var text = new StringBuilder();
-        foreach (var row in rows)
-            text.AppendLine(string.Join("  ", row.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
-        return text.ToString();
+    /// <summary>Each column's header in a file, and on a terminal, where two short lines keep the table within 80 columns.</summary>
+    private static readonly (string File, string Terminal)[] Headers =
+    [
+        ("source", "source"), ("questions", "questions"), ("correct", "correct"), ("accuracy", "accuracy"), ("mean turns", "mean\nturns"),
+        ("tool errors", "tool\nerrors"), ("module failures", "module\nfailures"), ("mean s/question", "mean s/\nquestion"),
+    ];
 
-        static string[] Row(EvalSource s) =>
+    /// <summary>
+    /// One row per source and, with several, an "all" row: a Spectre.Console table with rounded borders on a terminal,
+    /// and a Markdown table (pipes, the numbers right-aligned, no colour codes) when <paramref name="output"/> is
+    /// redirected, so a file or a pipe gets text that pastes into an issue or a README as it is.
+    /// </summary>
+    internal void WriteTable(TextWriter output, bool terminal)
+    {
+        var table = new Table().Border(terminal ? TableBorder.Simple : TableBorder.Markdown);
+        foreach (var (header, column) in Headers.Select((h, c) => (h, c)))
+            table.AddColumn(new TableColumn(terminal ? header.Terminal : header.File)
+            {
+                Alignment = column == 0 ? Justify.Left : Justify.Right,
+                NoWrap = true,
+                Padding = terminal ? new Padding(0, 0, 1, 0) : new Padding(1, 0, 1, 0),
+            });
+        foreach (var source in Sources)
+            table.AddRow(Cells(source));
+        if (Sources.Count > 1)
+            table.AddRow(Cells(new EvalSource("all", Questions, Items.Count(i => i.Correct), Accuracy, MeanTurns, ToolErrors, ModuleFailures, MeanSeconds)));
+
+        if (terminal)
+        {
+            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }).Write(table);
+            return;
+        }
+        // Spectre draws a Markdown table's (absent) top and bottom borders as lines of spaces: only the table's own lines are kept.
+        var text = new StringWriter();
+        var plain = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(text),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        plain.Profile.Width = MarkdownWidth;
+        plain.Write(table);
+        foreach (string line in text.ToString().Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0))
+            output.WriteLine(line);
+
+        static string[] Cells(EvalSource s) =>
         [
-            s.Source, Num(s.Questions), Num(s.Correct), (s.Accuracy * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
+            Markup.Escape(s.Source), Num(s.Questions), Num(s.Correct), (s.Accuracy * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
             s.MeanTurns.ToString("F2", CultureInfo.InvariantCulture), Num(s.ToolErrors), Num(s.ModuleFailures), s.MeanSeconds.ToString("F2", CultureInfo.InvariantCulture),
         ];
 
         static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Wide enough that no source name or column is ever wrapped in a file (Spectre assumes 80 columns when redirected).</summary>
+    private const int MarkdownWidth = 4096;
 
     private static EvalSource Summarise(string source, IReadOnlyList<EvalItem> items) => new(
         source,

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using AgentFlow.MLNet.Agent.Backends;
 using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Models;
@@ -28,7 +27,6 @@ internal static class TrainCommand
 {
     internal static Command Create()
     {
-        var defaults = new FlowGrpoOptions();
         var benchmark = new Option<string>("--benchmark") { Description = "Train on a shipped benchmark (its own scorer per row)." };
         var data = new Option<string>("--data") { Description = "Train on a question file (.jsonl, .csv or .tsv): question, answer (in JSONL a string, number or list), optional id and source." };
         var validation = new Option<string>("--validation") { Description = "A question file (.jsonl, .csv or .tsv) scored greedily every --eval-steps steps and at the end." };
@@ -39,29 +37,18 @@ internal static class TrainCommand
         var index = new Option<string>("--index") { Description = "A Lucene index folder for the search tool; default none." };
         var loraRank = CliOptions.Number("--lora-rank", "LoRA rank of the planner's adapters.", "a positive whole number", (int n) => n > 0, defaultValue: 8);
         var loraAlpha = CliOptions.Number("--lora-alpha", "LoRA alpha (the update is scaled by alpha / rank).", "a positive number", (double a) => a > 0 && double.IsFinite(a), defaultValue: 16.0);
-        var batch = Positive("--batch-size", "Questions per step.", defaults.BatchSize);
-        var generations = CliOptions.Number("--num-generations", "Trajectories per question (G).", "a whole number of at least 2", (int n) => n >= 2, defaultValue: defaults.NumGenerations);
-        var epochs = Positive("--epochs", "Passes over the data.", defaults.NumTrainEpochs);
-        var turns = Positive("--max-turns", "Planner turns per rollout.", defaults.MaxTurns);
-        var tokens = Positive("--max-completion-tokens", "Tokens per module call.", defaults.MaxCompletionTokens);
-        var miniBatch = Positive("--mini-batch-size", "Questions per optimizer step.", defaults.MiniBatchSize);
-        var evalSteps = Positive("--eval-steps", "Validate every N steps.", defaults.EvalSteps);
-        var saveSteps = Positive("--save-steps", "Write a checkpoint (checkpoint-N in --output) every N steps, and at the end.", defaults.SaveSteps);
         var resume = new Option<bool>("--resume")
         {
             Description = "Continue the run in --output from its newest intact checkpoint; the data, the model and every option but --epochs, --eval-steps and --save-steps must be as before.",
         };
-        var learningRate = CliOptions.Number("--learning-rate", "AdamW learning rate; default 1e-5 with LoRA.", "a positive number", (double r) => r > 0 && double.IsFinite(r));
-        var temperature = CliOptions.Number("--temperature", "Planner sampling temperature in rollouts.", "a positive number", (double t) => t > 0 && double.IsFinite(t), defaultValue: defaults.Temperature);
-        var beta = CliOptions.Number("--beta", "KL coefficient (0 skips the reference policy).", "0 or a positive number", (double b) => b >= 0 && double.IsFinite(b), defaultValue: defaults.Beta);
-        var seed = CliOptions.Number("--seed", "Seed of the shuffles and the rollouts.", "a whole number from 0 to 2^31-1", (int s) => s >= 0, defaultValue: defaults.Seed);
+        var flowGrpo = new TrainerArguments();
         var backends = new ModuleBackendArguments();
 
         var command = new Command("train", "Train the planner with Flow-GRPO (LoRA) on a JSONL file or a shipped benchmark.")
         {
-            benchmark, data, validation, scorer, limit, output, index, loraRank, loraAlpha, batch, generations, epochs, turns, tokens,
-            miniBatch, evalSteps, saveSteps, resume, learningRate, temperature, beta, seed,
+            benchmark, data, validation, scorer, limit, output, index, loraRank, loraAlpha, resume,
         };
+        flowGrpo.AddTo(command);
         foreach (var option in model.All)
             command.Options.Add(option);
         backends.AddTo(command);
@@ -82,23 +69,7 @@ internal static class TrainCommand
                 train = [.. train.Take(result.GetValue(limit))];
             var held = result.GetValue(validation) is { } file ? EvalData.Read(InputPaths.RequireExisting("--validation", file), rowScorer) : [];
             string folder = result.GetValue(output)!;
-            var options = new FlowGrpoOptions
-            {
-                BatchSize = result.GetValue(batch),
-                NumGenerations = result.GetValue(generations),
-                NumTrainEpochs = result.GetValue(epochs),
-                MaxTurns = result.GetValue(turns),
-                MaxCompletionTokens = result.GetValue(tokens),
-                MiniBatchSize = Math.Min(result.GetValue(miniBatch), result.GetValue(batch)),
-                EvalSteps = result.GetValue(evalSteps),
-                SaveSteps = result.GetValue(saveSteps),
-                ResumeFromCheckpoint = result.GetValue(resume) ? folder : null,
-                LearningRate = result.GetResult(learningRate) is null ? null : result.GetValue(learningRate),
-                Temperature = result.GetValue(temperature),
-                Beta = result.GetValue(beta),
-                Seed = result.GetValue(seed),
-                OutputFolder = folder,
-            };
+            var options = flowGrpo.Build(result, folder, result.GetValue(resume));
             options.Validate();
             var frozenEndpoint = backends.Build(result).Frozen;
 
@@ -115,10 +86,9 @@ internal static class TrainCommand
 
             using var trainer = new FlowGrpoTrainer(host, new ToolRegistry(tools), rowScorer, options,
                 new FlowGrpoSetup { FrozenModules = endpoint });
-            var progress = new Progress<FlowGrpoStepMetrics>(step => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {step.Step} (epoch {step.Epoch + 1}): reward {step.RewardMean:F3}, accuracy {step.Accuracy:P1}, loss {step.Loss:F4}, kl {step.Kl:E2}, " +
-                $"|grad| {step.GradNorm:F3}, turns {step.MeanTurns:F2}, {step.StepSeconds:F1} s{(step.ValidationAccuracy is double v ? $", validation {v:P1}" : "")}")));
-            var history = await trainer.TrainAsync([.. train.Select(Example)], [.. held.Select(Example)], progress, cancellationToken).ConfigureAwait(false);
+            int totalSteps = (train.Count + options.BatchSize - 1) / options.BatchSize * options.NumTrainEpochs;
+            var history = await TrainingProgress.RunAsync(totalSteps,
+                progress => trainer.TrainAsync([.. train.Select(Example)], [.. held.Select(Example)], progress, cancellationToken)).ConfigureAwait(false);
 
             await host.RunAsync(trained =>
             {
@@ -132,9 +102,6 @@ internal static class TrainCommand
         });
         return command;
     }
-
-    private static Option<int> Positive(string name, string description, int defaultValue) =>
-        CliOptions.Number(name, $"{description} Default {defaultValue}.", "a positive whole number", (int n) => n > 0, defaultValue: defaultValue);
 
     private static TrainingExample Example(BenchmarkItem item) =>
         new(item.Question, item.GoldAnswers) { Source = item.Benchmark, Scorer = item.Scorer, Numbers = item.Numbers };

@@ -109,8 +109,12 @@ public sealed class AgentVerbTests : IDisposable
         Assert.Equal(items.Select(i => i.Question), written.Select(w => w.GetProperty("question").GetString()));
         foreach (var (item, outcome) in items.Zip(written))
             Assert.Equal((await item.ScoreAsync(outcome.GetProperty("answer").GetString()!)).Score >= 1, outcome.GetProperty("correct").GetBoolean());
-        Assert.StartsWith("source     questions  correct  accuracy", result.Output);
-        Assert.Contains("bamboogle          2", result.Output);
+        // Redirected, the table is Markdown: one header, the alignment row, one row per source.
+        string[] table = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("| source    | questions | correct | accuracy | mean turns | tool errors | module failures | mean s/question |", table[0]);
+        Assert.Equal("| :-------- | --------: | ------: | -------: | ---------: | ----------: | --------------: | --------------: |", table[1]);
+        Assert.StartsWith("| bamboogle |         2 |", table[2]);
+        Assert.Equal(3, table.Length);
     }
 
     [Fact]
