@@ -16,7 +16,7 @@ internal static class GenerateCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder or .gguf file.", Required = true };
+        var model = new ModelArguments();
         var prompt = new Option<string>("--prompt") { Description = "Raw prompt text (no chat template unless --chat). Empty starts from BOS.", DefaultValueFactory = _ => "" };
         var maxTokens = CliOptions.Number("--max-tokens", "Most tokens to generate; capped, with a warning, at what the context leaves after the prompt.",
             "a positive whole number", (int n) => n > 0, defaultValue: 128);
@@ -26,27 +26,22 @@ internal static class GenerateCommand
             "a number in (0, 1]", (double p) => p is > 0 and <= 1, defaultValue: 1.0);
         var seed = CliOptions.Number("--seed", "Sampling seed.", "a whole number from 0 to 2^64-1", (ulong _) => true, defaultValue: 0UL);
         var chat = new Option<bool>("--chat") { Description = "Wrap the prompt as a user turn with the model's chat template." };
-        var dtype = CliOptions.Text("--dtype", "Compute dtype: float32, bfloat16 or float16.",
-            "float32, bfloat16 or float16", value => CliOptions.DType(value) is not null, "float32");
-        var device = CliOptions.Text("--device", "auto, cpu, cuda or cuda:N.", "auto, cpu, cuda or cuda:N", CliOptions.IsDevice, "auto");
         var threads = CliOptions.Number("--threads", "CPU threads for libtorch; leave it out for libtorch's default (all cores).",
             "a positive whole number", (int n) => n > 0);
 
         var command = new Command("generate", "Continue a prompt with a local model; prints only the generated text.")
         {
-            model, prompt, maxTokens, temperature, topP, seed, chat, dtype, device, threads,
+            prompt, maxTokens, temperature, topP, seed, chat, threads,
         };
+        foreach (var option in model.All)
+            command.Options.Add(option);
         command.SetAction((result, cancellationToken) =>
         {
-            string modelPath = InputPaths.RequireExisting("--model", result.GetValue(model)!);
             TorchSharpNativeFixup.EnsureTorchLoaded();
             if (result.GetResult(threads) is not null)
                 torch.set_num_threads(result.GetValue(threads));
-            var options = new ModelLoadOptions { DType = CliOptions.DType(result.GetValue(dtype)!)!.Value, Device = ComputeDevice.Resolve(result.GetValue(device)!) };
             var clock = Stopwatch.StartNew();
-            using var local = LocalModel.Load(modelPath, options);
-            foreach (string warning in local.Warnings)
-                Console.Error.WriteLine($"agentflow: warning: {warning}");
+            using var local = model.Load(result);
             Console.Error.WriteLine($"loaded {local.Model.Describe()} in {clock.Elapsed.TotalSeconds:F1} s");
 
             var promptIds = local.EncodePrompt(result.GetValue(prompt)!, result.GetValue(chat));

@@ -8,12 +8,12 @@ internal static class TokenizeCommand
 {
     internal static Command Create()
     {
-        var tokenizer = new Option<string>("--tokenizer") { Description = "Model folder, tokenizer.json, or .gguf file.", Required = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = $"Model folder, tokenizer.json, .gguf file, or '{ModelArguments.Tiny}' for the built-in tiny model's byte-level tokenizer.", Required = true };
         var command = new Command("tokenize", "Print the token ids of standard input (UTF-8), separated by spaces.") { tokenizer };
         command.SetAction(result =>
         {
-            string path = InputPaths.RequireExisting("--tokenizer", result.GetValue(tokenizer)!);
-            var loaded = LocalModel.LoadTokenizer(path);
+            string name = result.GetValue(tokenizer)!;
+            var loaded = name == ModelArguments.Tiny ? TinyModel.Tokenizer() : LocalModel.LoadTokenizer(InputPaths.RequireExisting("--tokenizer", name));
             foreach (string warning in loaded.Warnings)
                 Console.Error.WriteLine($"agentflow: warning: {warning}");
             // The bytes as they are: no byte-order mark is swallowed, no newline is added or removed, nothing invalid is replaced.
