@@ -97,7 +97,7 @@ internal static class TrainCommand
                 CausalLMCheckpoint.Save(local, Path.Combine(folder, "model"));
                 return 0;
             }, ModelAccess.Write, cancellationToken).ConfigureAwait(false);
-            Console.Out.WriteLine($"trained {history.Count} steps (to step {trainer.Step}); wrote {Path.Combine(folder, "metrics.jsonl")}, {Path.Combine(folder, "adapter")} and {Path.Combine(folder, "model")}");
+            Console.Out.WriteLine($"trained {history.Count} step{(history.Count == 1 ? "" : "s")} (to step {trainer.Step}); wrote {Path.Combine(folder, "metrics.jsonl")}, {Path.Combine(folder, "adapter")} and {Path.Combine(folder, "model")}");
             return ExitCodes.Success;
         });
         return command;
