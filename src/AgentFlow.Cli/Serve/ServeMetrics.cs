@@ -16,10 +16,11 @@ internal sealed class ServeMetrics(ModelHost host)
 
     internal void Started() => Interlocked.Increment(ref _running);
 
+    /// <summary>Counted before the slot is given back, so a reader who sees no request running sees every outcome.</summary>
     internal void Ended(RequestOutcome outcome)
     {
-        Interlocked.Decrement(ref _running);
         Count(outcome);
+        Interlocked.Decrement(ref _running);
     }
 
     internal void Count(RequestOutcome outcome) => Interlocked.Increment(ref _outcomes[(int)outcome]);
