@@ -37,6 +37,8 @@ internal sealed class ServeMetrics(ModelHost host)
         Metric(text, "agentflow_cancelled_rows_total", "counter", "Generations ended by cancellation (their client went away) instead of running to their end.", statistics.Cancelled);
         Metric(text, "agentflow_prompt_tokens_total", "counter", "Prompt tokens prefilled (a prompt shared by rows admitted together counts once).", statistics.PrefillTokens);
         Metric(text, "agentflow_generation_tokens_total", "counter", "Tokens sampled.", statistics.GeneratedTokens);
+        Metric(text, "process_resident_memory_bytes", "gauge", "Resident memory of this process.", Environment.WorkingSet);
+        Metric(text, "dotnet_gc_heap_bytes", "gauge", "Bytes the .NET garbage collector holds, garbage not yet collected included.", GC.GetTotalMemory(forceFullCollection: false));
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await context.Response.WriteAsync(text.ToString()).ConfigureAwait(false);

@@ -26,7 +26,10 @@ internal sealed class DroppedStream : IDisposable
     /// <summary>The status line and headers.</summary>
     internal string Head { get; }
 
-    /// <summary>Posts <paramref name="body"/> to <c>/v1/chat/completions</c>; returns after the headers of a refusal, or after the first text chunk of a 200.</summary>
+    /// <summary>
+    /// Posts <paramref name="body"/> to <c>/v1/chat/completions</c>; returns after the headers of a refusal, and after the
+    /// first text chunk of a 200 (or its end, when it has none).
+    /// </summary>
     internal static async Task<DroppedStream> OpenAsync(Uri server, string body)
     {
         var connection = new TcpClient();
@@ -47,7 +50,8 @@ internal sealed class DroppedStream : IDisposable
                 await ReadAsync();
             string head = seen.ToString(0, headEnd);
             int status = int.Parse(head.Split(' ')[1], CultureInfo.InvariantCulture);
-            while (status == 200 && !seen.ToString().Contains("\"content\":", StringComparison.Ordinal))
+            // An answer whose every token decodes to no text (a stop token first) ends without a text chunk.
+            while (status == 200 && !seen.ToString().Contains("\"content\":", StringComparison.Ordinal) && !seen.ToString().Contains("data: [DONE]", StringComparison.Ordinal))
                 await ReadAsync();
             return new DroppedStream(connection, status, head);
 
