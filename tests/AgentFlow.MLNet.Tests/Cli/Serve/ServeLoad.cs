@@ -20,6 +20,7 @@ internal sealed class ServeLoad(ServeProcess server, HttpClient http, int maxTok
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _latencies = new();
     private readonly ConcurrentBag<double> _firstChunks = new();
+    private readonly Lock _longest = new();
     private long _sent, _rejected, _dropped;
 
     /// <summary>Requests sent, 429s and dropped streams included.</summary>
@@ -39,17 +40,6 @@ internal sealed class ServeLoad(ServeProcess server, HttpClient http, int maxTok
 
     /// <summary>The longest any request took, refusals and dropped streams included, and when it started.</summary>
     internal (double Seconds, int Request, TimeSpan Started) Longest { get; private set; }
-
-    private readonly Lock _longest = new();
-
-    private void Slowest(double seconds, int n, TimeSpan started)
-    {
-        lock (_longest)
-        {
-            if (seconds > Longest.Seconds)
-                Longest = (seconds, n, started);
-        }
-    }
 
     internal long Answered => _latencies.Values.Sum(l => (long)l.Count);
 
@@ -76,6 +66,15 @@ internal sealed class ServeLoad(ServeProcess server, HttpClient http, int maxTok
                 }
             }
         })));
+    }
+
+    private void Slowest(double seconds, int n, TimeSpan started)
+    {
+        lock (_longest)
+        {
+            if (seconds > Longest.Seconds)
+                Longest = (seconds, n, started);
+        }
     }
 
     /// <summary>Sends request <paramref name="n"/>; returns how long to wait when it was refused with 429.</summary>
