@@ -17,8 +17,9 @@ namespace AgentFlow.Cli.Serve;
 
 /// <summary>
 /// An OpenAI-compatible HTTP server (Kestrel, minimal API) over one local model: <c>/v1/models</c>,
-/// <c>/v1/chat/completions</c> and <c>/v1/completions</c>. Every request goes through one <see cref="ModelHost"/>, so
-/// concurrent requests are decoded in one batch. Errors are OpenAI error objects; nothing a client sends crashes it.
+/// <c>/v1/chat/completions</c> and <c>/v1/completions</c>, with Prometheus counters on <c>/metrics</c>. Every request
+/// goes through one <see cref="ModelHost"/>, so concurrent requests are decoded in one batch. Errors are OpenAI error
+/// objects; nothing a client sends crashes it.
 /// </summary>
 internal sealed class OpenAIServer : IAsyncDisposable
 {
@@ -28,11 +29,13 @@ internal sealed class OpenAIServer : IAsyncDisposable
 
     internal OpenAIServer(LocalModel model, IPAddress address, int port, ServeOptions options)
     {
-        _host = new ModelHost(model);
+        // One decode row per slot, so every request the server admits is decoding rather than queued behind the batch.
+        _host = new ModelHost(model, new ModelHostOptions { MaxBatchSize = options.MaxConcurrentRequests });
         _chat = _host.AsChatClient(new LocalChatClientOptions { ModelId = options.ModelName, UseAdapters = true });
         var chat = new ChatCompletionsEndpoint(model, _chat, options);
         var completions = new CompletionsEndpoint(model, _host, options);
         var slots = new SemaphoreSlim(options.MaxConcurrentRequests);
+        var metrics = new ServeMetrics(_host);
 
         // The slim builder reads no appsettings.json from the working folder; the listening address is only ours.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -70,16 +73,20 @@ internal sealed class OpenAIServer : IAsyncDisposable
         }));
         _app.MapPost("/v1/chat/completions", context => HandleAsync(context, chat.HandleAsync));
         _app.MapPost("/v1/completions", context => HandleAsync(context, completions.HandleAsync));
-        _app.MapFallback(context => ResponseWriting.WriteErrorAsync(context, 404, $"no route {context.Request.Method} {context.Request.Path}; served: GET /v1/models, POST /v1/chat/completions, POST /v1/completions"));
+        _app.MapGet("/metrics", metrics.WriteAsync);
+        _app.MapFallback(context => ResponseWriting.WriteErrorAsync(context, 404, $"no route {context.Request.Method} {context.Request.Path}; served: GET /v1/models, POST /v1/chat/completions, POST /v1/completions, GET /metrics"));
 
         async Task HandleAsync(HttpContext context, Func<HttpContext, RequestFields, Task> handle)
         {
             if (!await slots.WaitAsync(0).ConfigureAwait(false))
             {
+                metrics.Count(RequestOutcome.Rejected);
                 context.Response.Headers.RetryAfter = "1";
                 await ResponseWriting.WriteErrorAsync(context, 429, $"the server is generating {options.MaxConcurrentRequests} requests already; retry later").ConfigureAwait(false);
                 return;
             }
+            metrics.Started();
+            var outcome = RequestOutcome.Failed;
             try
             {
                 var request = await RequestFields.ReadAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
@@ -88,31 +95,44 @@ internal sealed class OpenAIServer : IAsyncDisposable
                     throw new OpenAIRequestException(404, $"the model '{requested}' is not served here; this server serves '{options.ModelName}'", "model");
                 request.RefuseUnsupported();
                 await handle(context, request).ConfigureAwait(false);
+                outcome = context.RequestAborted.IsCancellationRequested ? RequestOutcome.Disconnected : RequestOutcome.Ok;
+            }
+            catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away: the generation was cancelled with it, and the host frees its row at the row's
+                // next token. Whatever was thrown (a cancelled wait, a write to the closed connection) says only that.
+                outcome = RequestOutcome.Disconnected;
             }
             catch (OpenAIRequestException e) when (!context.Response.HasStarted)
             {
+                outcome = RequestOutcome.Invalid;
                 await ResponseWriting.WriteErrorAsync(context, e.Status, e.Message, e.Parameter).ConfigureAwait(false);
             }
             catch (BadHttpRequestException e) when (!context.Response.HasStarted)
             {
+                outcome = RequestOutcome.Invalid;
                 await ResponseWriting.WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
             }
             catch (ArgumentException e) when (!context.Response.HasStarted)
             {
+                outcome = RequestOutcome.Invalid;
                 await ResponseWriting.WriteErrorAsync(context, 400, ErrorLines.Message(e)).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                // The client went away; its row was freed at its next token.
             }
             catch (Exception e) when (!context.Response.HasStarted)
             {
                 Console.Error.WriteLine(ErrorLines.Warning($"{context.Request.Path} failed: {e.Message}"));
                 await ResponseWriting.WriteErrorAsync(context, 500, $"generation failed: {e.Message}").ConfigureAwait(false);
             }
+            catch (Exception e)
+            {
+                // A stream already under way cannot carry a status any more; breaking the connection tells the client it is incomplete.
+                Console.Error.WriteLine(ErrorLines.Warning($"{context.Request.Path} failed mid-stream: {e.Message}"));
+                context.Abort();
+            }
             finally
             {
                 slots.Release();
+                metrics.Ended(outcome);
             }
         }
     }

@@ -45,6 +45,7 @@ internal static class ServeCommand
                 MaxConcurrentRequests = result.GetValue(concurrent),
                 MaxRequestBytes = result.GetValue(requestBytes),
             };
+            GlibcMalloc.FixMmapThreshold();
             using var local = model.Load(result);
             await using var server = new OpenAIServer(local, IPAddress.Parse(result.GetValue(host)!), result.GetValue(port), options);
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -23,8 +23,8 @@ public sealed class ModelHost : IDisposable
     private readonly Thread _worker;
     private readonly DecodeBatch _batch;
     private readonly Dictionary<DecodeRow, PendingGeneration> _decoding = [];
-    private long _requests, _steps, _tokens, _workItems;
-    private int _largestBatch;
+    private long _requests, _steps, _tokens, _workItems, _cancelled;
+    private int _largestBatch, _rows;
     private volatile bool _disposed;
 
     /// <summary>Hosts <paramref name="model"/>; with <paramref name="ownsModel"/> the host disposes it when disposed.</summary>
@@ -45,7 +45,8 @@ public sealed class ModelHost : IDisposable
     /// <summary>How the host has batched so far.</summary>
     public ModelHostStatistics Statistics => new(
         Interlocked.Read(ref _requests), Interlocked.Read(ref _steps), Volatile.Read(ref _largestBatch),
-        _batch.PrefillTokens, _batch.SharedPrefills, Interlocked.Read(ref _tokens), Interlocked.Read(ref _workItems));
+        _batch.PrefillTokens, _batch.SharedPrefills, Interlocked.Read(ref _tokens), Interlocked.Read(ref _workItems),
+        Volatile.Read(ref _rows), Interlocked.Read(ref _cancelled));
 
     /// <summary>Generates one sequence. Cancellation returns at once and frees the row at its next token.</summary>
     /// <exception cref="ModelHostException">The batch the request was in failed to run.</exception>
@@ -217,7 +218,7 @@ public sealed class ModelHost : IDisposable
         {
             var next = admissions.Dequeue();
             if (next.CancellationToken.IsCancellationRequested)
-                Complete(next, new OperationCanceledException(next.CancellationToken));
+                Cancel(next);
             else
                 joining.Add(next);
         }
@@ -234,6 +235,7 @@ public sealed class ModelHost : IDisposable
         {
             FailBatch(e, joining);
         }
+        Volatile.Write(ref _rows, _batch.Count);
     }
 
     private void Step()
@@ -247,8 +249,10 @@ public sealed class ModelHost : IDisposable
         catch (Exception e)
         {
             FailBatch(e, []);
+            Volatile.Write(ref _rows, _batch.Count);
             return;
         }
+        Volatile.Write(ref _rows, _batch.Count);
         foreach (var row in ended)
         {
             var pending = _decoding[row];
@@ -256,7 +260,7 @@ public sealed class ModelHost : IDisposable
             var sequence = row.ToSequence(0);
             Interlocked.Add(ref _tokens, sequence.CompletionIds.Count);
             if (sequence.FinishReason == FinishReason.Cancelled)
-                Complete(pending, new OperationCanceledException(pending.CancellationToken));
+                Cancel(pending);
             else
                 Complete(pending, sequence);
         }
@@ -285,6 +289,7 @@ public sealed class ModelHost : IDisposable
             if (_decoding.Remove(row, out var pending))
                 Complete(pending, new OperationCanceledException("The model host was disposed while this request was decoding.", error));
         }
+        Volatile.Write(ref _rows, 0);
         while (admissions.TryDequeue(out var pending))
             Complete(pending, error);
         while (writes.TryDequeue(out var work))
@@ -309,6 +314,12 @@ public sealed class ModelHost : IDisposable
     {
         Interlocked.Increment(ref _requests);
         pending.Result.TrySetException(error);
+    }
+
+    private void Cancel(PendingGeneration pending)
+    {
+        Interlocked.Increment(ref _cancelled);
+        Complete(pending, new OperationCanceledException(pending.CancellationToken));
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -8,4 +8,10 @@ namespace AgentFlow.MLNet.Models.Hosting;
 /// <param name="SharedPrefills">Rows that reused an identical prompt's prefill instead of running their own.</param>
 /// <param name="GeneratedTokens">Tokens sampled over all requests.</param>
 /// <param name="WorkItems">Units of work (scoring, updates) run through <see cref="ModelHost.RunAsync{T}"/>.</param>
-public sealed record ModelHostStatistics(long Requests, long Steps, int LargestBatch, long PrefillTokens, long SharedPrefills, long GeneratedTokens, long WorkItems);
+/// <param name="Decoding">Rows in the decode batch now.</param>
+/// <param name="Cancelled">
+/// Generation requests ended by their cancellation token: dropped before they were admitted, or freed from the batch
+/// at their next token. Included in <paramref name="Requests"/>.
+/// </param>
+public sealed record ModelHostStatistics(long Requests, long Steps, int LargestBatch, long PrefillTokens, long SharedPrefills, long GeneratedTokens, long WorkItems,
+    int Decoding, long Cancelled);

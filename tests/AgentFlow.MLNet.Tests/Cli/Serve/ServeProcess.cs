@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace AgentFlow.MLNet.Tests.Cli.Serve;
@@ -42,6 +43,47 @@ internal sealed class ServeProcess : IDisposable
 
     /// <summary>The base URL OpenAI clients take.</summary>
     internal Uri Endpoint => new(Url, "/v1");
+
+    /// <summary>The server's resident memory now: VmRSS from <c>/proc/PID/status</c>, in bytes (Linux only).</summary>
+    internal long ResidentBytes()
+    {
+        // `dotnet agentflow.dll` runs the program in the dotnet process itself, so its id is the server's.
+        string path = $"/proc/{_process.Id}/status";
+        foreach (string line in File.ReadLines(path))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException($"{path} has no VmRSS line");
+    }
+
+    /// <summary><c>GET /metrics</c>, each sample by its name with labels (<c>agentflow_requests_total{outcome="ok"}</c>).</summary>
+    internal async Task<IReadOnlyDictionary<string, long>> MetricsAsync(HttpClient http)
+    {
+        string text = await http.GetStringAsync(new Uri(Url, "/metrics"));
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => !line.StartsWith('#'))
+            .Select(line => line.Split(' '))
+            .ToDictionary(sample => sample[0], sample => long.Parse(sample[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The metrics once no generation request holds a slot and no row is decoding: what the server settles to after
+    /// its clients stop or go away. Polled; the minute is only a bound on failure.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, long>> IdleMetricsAsync(HttpClient http)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var metrics = await MetricsAsync(http);
+            if (metrics["agentflow_requests_running"] == 0 && metrics["agentflow_decode_rows"] == 0)
+                return metrics;
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1))
+                throw new InvalidOperationException($"the server was still busy a minute after its clients stopped: {string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value}"))}");
+            await Task.Delay(20);
+        }
+    }
 
     internal string Error
     {

@@ -128,6 +128,44 @@ public sealed class ModelHostTests : IDisposable
     }
 
     [Fact]
+    public async Task ACancelledRowLeavesTheBatchAtItsNextTokenAndIsCounted()
+    {
+        using var host = new ModelHost(_model, new ModelHostOptions { AdmissionWindow = TimeSpan.Zero });
+        using var cancel = new CancellationTokenSource();
+        var reachedThird = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int tokens = 0;
+        var longRequest = new GenerationRequest(First, new SamplingOptions { MaxNewTokens = 60 })
+        {
+            OnToken = _ =>
+            {
+                if (Interlocked.Increment(ref tokens) == 3)
+                {
+                    reachedThird.SetResult();
+                    resume.Task.Wait();   // hold the worker so the row is certainly decoding when it is cancelled
+                }
+                return null;
+            },
+        };
+
+        var running = host.GenerateAsync(longRequest, cancel.Token);
+        await reachedThird.Task;
+        Assert.Equal(1, host.Statistics.Decoding);
+        await cancel.CancelAsync();
+        resume.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        // The cancelled row's next token comes no later than this request's second step, so once it is done the row is gone.
+        var following = await host.GenerateAsync(new GenerationRequest(Third, new SamplingOptions { MaxNewTokens = 4 }));
+
+        var statistics = host.Statistics;
+        Assert.Equal(4, following.CompletionIds.Count);
+        Assert.Equal(0, statistics.Decoding);
+        Assert.Equal(1, statistics.Cancelled);
+        Assert.Equal(2, statistics.Requests);
+        Assert.True(statistics.GeneratedTokens - 4 < 60, $"the cancelled row decoded {statistics.GeneratedTokens - 4} tokens, its whole length");
+    }
+
+    [Fact]
     public async Task ScoringDuringDecodingGivesWhatItGivesInSequence()
     {
         using var host = new ModelHost(_model);
