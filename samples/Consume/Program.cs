@@ -78,24 +78,21 @@ static async Task<int> RunAsync(string modelPath, int worldSeed, string[] given)
         return 1;
     }
 
-    List<string> questions = [.. given];
-    if (questions.Count == 0 && Console.IsInputRedirected)
+    IEnumerable<string> questions = given;
+    if (given.Length == 0 && Console.IsInputRedirected)
+        questions = StandardInputLines();   // answered as they arrive, so a pipe gets each answer before it sends more
+    else if (given.Length == 0)
     {
-        for (string? line; (line = Console.In.ReadLine()) is not null;)
-            if (line.Trim().Length > 0)
-                questions.Add(line.Trim());
-    }
-    else if (questions.Count == 0)
-    {
-        questions.AddRange(world.Test.Take(3).Select(q => q.Question));
-        Console.Error.WriteLine($"consume: no question given; answering the first {questions.Count} of the world's test split");
+        questions = [.. world.Test.Take(3).Select(q => q.Question)];
+        Console.Error.WriteLine("consume: no question given; answering the first 3 of the world's test split");
     }
 
     // The engine disposes the transformer, and with it the model, when it is disposed.
     using var engine = ml.Model.CreatePredictionEngine<AgentFlowQuestion, AgentFlowPrediction>(loaded);
-    int refused = 0;
+    int asked = 0, refused = 0;
     foreach (string question in questions)
     {
+        asked++;
         Console.WriteLine($"Q: {question}");
         if (!world.TryFind(question, out var known))
         {
@@ -109,12 +106,26 @@ static async Task<int> RunAsync(string modelPath, int worldSeed, string[] given)
         Console.WriteLine($"A: {(prediction.PredictedAnswer.Length > 0 ? prediction.PredictedAnswer : "(none)")}  (gold {known.Answer}: {(score.Score >= 1 ? "right" : "wrong")})");
         Console.WriteLine($"   {Summary(trajectory, prediction)}");
     }
+    if (asked == 0)
+    {
+        Console.Error.WriteLine("consume: no question on the command line or standard input");
+        return 1;
+    }
     if (refused > 0)
     {
-        Console.Error.WriteLine($"consume: {refused} of {questions.Count} questions are not of the Mini world (seed {worldSeed}) and were not answered");
+        Console.Error.WriteLine($"consume: {refused} of {asked} questions are not of the Mini world (seed {worldSeed}) and were not answered");
         return 1;
     }
     return 0;
+}
+
+static IEnumerable<string> StandardInputLines()
+{
+    for (string? line; (line = Console.In.ReadLine()) is not null;)
+    {
+        if (line.Trim().Length > 0)
+            yield return line.Trim();
+    }
 }
 
 static string Summary(Trajectory trajectory, AgentFlowPrediction prediction)

@@ -31,7 +31,14 @@ using RealModel;
 
 var defaults = new FlowGrpoOptions();
 var planner = new Option<string>("--planner") { Description = "The planner: a Hugging Face model folder, a .gguf file, or 'tiny' (the built-in untrained tiny model).", Required = true };
-var frozenEndpoint = new Option<Uri>("--frozen-endpoint") { Description = "Base URL (with /v1) of the OpenAI-compatible server that runs the frozen modules.", Required = true };
+var frozenEndpoint = new Option<Uri>("--frozen-endpoint")
+{
+    Description = "Base URL (with /v1) of the OpenAI-compatible server that runs the frozen modules.",
+    Required = true,
+    CustomParser = r => Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+        ? url
+        : Refuse(r, $"--frozen-endpoint must be an http or https URL such as http://127.0.0.1:8000/v1, got '{r.Tokens[0].Value}'"),
+};
 var frozenModel = new Option<string>("--frozen-model") { Description = "The model name that server serves.", Required = true };
 var apiKeyEnv = new Option<string>("--api-key-env") { Description = "The NAME of the environment variable holding the server's API key (never the key); default none." };
 var endpointTimeout = Positive("--endpoint-timeout", "Seconds per attempt of a frozen-module call.", 120);
@@ -204,9 +211,15 @@ static AgentFlowMetrics Evaluate(MLContext ml, ITransformer model, IDataView tes
         failure = t.Failure,
     })));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"held out, {label}: accuracy {metrics.Accuracy:P1} of {metrics.Count}, mean turns {metrics.MeanTurns:F2}, tool-call errors {metrics.ToolCallErrorRate:P0}, " +
+        $"held out, {label}: accuracy {metrics.Accuracy:P1} of {metrics.Count}, mean turns {metrics.MeanTurns:F2}, tool-call errors {(double.IsNaN(metrics.ToolCallErrorRate) ? "- (no tool called)" : metrics.ToolCallErrorRate.ToString("P0", CultureInfo.InvariantCulture))}, " +
         $"module failures {trajectories.Count(t => t.IsInfrastructureFailure)}, {clock.Elapsed.TotalSeconds:F0} s ({resultsFile})"));
     return metrics;
+}
+
+static Uri? Refuse(System.CommandLine.Parsing.ArgumentResult result, string error)
+{
+    result.AddError(error);
+    return null;
 }
 
 static Option<int> Positive(string name, string description, int defaultValue)
