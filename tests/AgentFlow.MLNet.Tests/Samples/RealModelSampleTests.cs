@@ -52,7 +52,7 @@ public sealed class RealModelSampleTests : IDisposable
         Assert.Contains("module failures 0", run.Output);
         Assert.Matches(@"held-out accuracy: \d+\.\d% untrained, \d+\.\d% after Flow-GRPO\r?\n$", run.Output);
 
-        // One step on the two training questions (batch 2); the held-out question was never among them.
+        // One step: two training questions in one batch.
         string output = _work.File("out");
         var step = JsonDocument.Parse(Assert.Single(File.ReadAllLines(Path.Combine(output, "training", "metrics.jsonl")))).RootElement;
         Assert.Equal(1, step.GetProperty("step").GetInt32());
