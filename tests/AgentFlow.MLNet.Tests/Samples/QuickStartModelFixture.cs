@@ -7,8 +7,9 @@ namespace AgentFlow.MLNet.Tests.Samples;
 
 /// <summary>
 /// A model.zip made as the QuickStart makes its own, reduced to seconds: the default world (the one Consume rebuilds
-/// from the seed), a short warm start, one Flow-GRPO step on four questions (so the file holds LoRA adapters, as the
-/// QuickStart's does), saved with <c>SaveAgentFlow</c>. Also what that file answers in this process, for comparison.
+/// from the seed), a 15-step warm start (a rough planner is enough: the tests compare Consume with the same file
+/// in-process), one Flow-GRPO step on four questions (so the file holds LoRA adapters, as the QuickStart's does),
+/// saved with <c>SaveAgentFlow</c>. Also what that file answers in this process, for comparison.
 /// </summary>
 public sealed class QuickStartModelFixture : IAsyncLifetime
 {
@@ -29,7 +30,7 @@ public sealed class QuickStartModelFixture : IAsyncLifetime
         var defaults = new MiniQuickStartOptions();
         var options = defaults with
         {
-            WarmStart = defaults.WarmStart with { Steps = 40 },
+            WarmStart = defaults.WarmStart with { Steps = 15 },
             Training = defaults.Training with { BatchSize = 4, NumGenerations = 2, NumTrainEpochs = 1 },
         };
         using var run = await MiniQuickStart.PrepareAsync(options, _folder.Path);
