@@ -200,6 +200,8 @@ static AgentFlowMetrics Evaluate(MLContext ml, ITransformer model, IDataView tes
     var rows = ml.Data.CreateEnumerable<HeldOutRow>(model.Transform(test), reuseRowObject: false).ToList();
     var metrics = ml.AgentFlow().Evaluate(ml.Data.LoadFromEnumerable(rows), sourceColumnName: AgentFlowColumns.Source, scorer: scorer);
     var trajectories = rows.Select(r => Trajectory.FromJson(r.Trajectory)).ToList();
+    // People read these files too: <answer> and non-ASCII text stay as they are rather than \u-escaped.
+    var json = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     File.WriteAllLines(resultsFile, rows.Zip(trajectories, (r, t) => JsonSerializer.Serialize(new
     {
         question = r.Question,
@@ -209,7 +211,7 @@ static AgentFlowMetrics Evaluate(MLContext ml, ITransformer model, IDataView tes
         turns = r.Turns,
         tools = t.Turns.Select(turn => turn.Tool).OfType<string>(),
         failure = t.Failure,
-    })));
+    }, json)));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"held out, {label}: accuracy {metrics.Accuracy:P1} of {metrics.Count}, mean turns {metrics.MeanTurns:F2}, tool-call errors {(double.IsNaN(metrics.ToolCallErrorRate) ? "- (no tool called)" : metrics.ToolCallErrorRate.ToString("P0", CultureInfo.InvariantCulture))}, " +
         $"module failures {trajectories.Count(t => t.IsInfrastructureFailure)}, {clock.Elapsed.TotalSeconds:F0} s ({resultsFile})"));
