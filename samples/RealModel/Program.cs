@@ -161,7 +161,9 @@ root.SetAction(async (result, cancellationToken) =>
         Transform = evaluation,
     });
     using var trained = estimator.Fit(train);
-    Console.WriteLine($"trained {trained.TrainingHistory.Count} steps; planner: {trained.Model.Model.Describe()}");
+    // After --resume the history holds this run's steps only; the last one's number says where training stands.
+    string last = trained.TrainingHistory.Count > 0 ? $" (to step {trained.TrainingHistory[^1].Step})" : "";
+    Console.WriteLine($"trained {trained.TrainingHistory.Count} steps{last}; planner: {trained.Model.Model.Describe()}");
     double after = Evaluate(ml, trained, test, scorer, "after Flow-GRPO", Path.Combine(outputFolder, "held-out-trained.jsonl")).Accuracy;
 
     string saved = Path.Combine(outputFolder, "model.zip");
