@@ -23,7 +23,8 @@ internal sealed class LlamaServerProcess : IDisposable
     {
         int port = ScriptedHttpServer.FreePort();
         // One slot, so requests are decoded alone, as the oracle decodes them; F32 keys and values and no flash
-        // attention, so the cache holds what our float32 model holds (llama.cpp's default F16 cache rounds them).
+        // attention, so the cache holds what our float32 model holds. (llama.cpp's default F16 cache rounds them; these
+        // tiny models gave the same tokens with it too, but a near tie between two logits need not.)
         string arguments = $"-m \"{gguf}\" --host 127.0.0.1 --port {port} -c {contextLength} -np 1 -t 2 -ctk f32 -ctv f32 -fa off --no-webui";
         var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         _process = Process.Start(start)!;
