@@ -111,6 +111,7 @@ public static class CausalLMCheckpoint
     /// <param name="path">The <c>.gguf</c> file to write.</param>
     /// <param name="weightType">Storage of 2-D weights: F32, F16 (default), BF16 or Q8_0. Norms and biases stay F32.</param>
     /// <exception cref="NotSupportedException">The tokenizer has no GGUF form (see <see cref="ModelTokenizer.ToGgufVocabulary"/>).</exception>
+    /// <exception cref="ArgumentException">A Qwen2 model that llama.cpp's qwen2 architecture cannot hold (see <see cref="GgufModelWriter.Write"/>).</exception>
     public static void SaveGguf(CausalLM model, ModelTokenizer tokenizer, string path, GgmlType weightType = GgmlType.F16)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);

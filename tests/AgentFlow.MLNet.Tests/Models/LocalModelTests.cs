@@ -27,7 +27,7 @@ public sealed class LocalModelTests : IDisposable
     public void AModelSavedAsFloat32GgufLoadsBackWithIdenticalLogits(string family, bool tied)
     {
         using var scope = NewDisposeScope();
-        var config = family == "llama" ? TinyModels.Llama(tied: tied) : TinyModels.Qwen2(tied: tied);
+        var config = family == "llama" ? TinyModels.Llama(tied: tied) : TinyModels.Qwen2(tied: tied, headDim: TinyModels.LlamaCppHeadDim);
         using var original = TinyModels.Create(config);
         string path = Path.Combine(_temp.Path, "tiny.gguf");
         var ids = TinyModels.RandomIds(config, batch: 2, tokens: 7);

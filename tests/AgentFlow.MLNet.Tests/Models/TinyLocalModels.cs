@@ -30,10 +30,13 @@ internal static class TinyLocalModels
 
     internal static CausalLMConfig Config() => TinyModels.Qwen2() with { VocabSize = 259, EosTokenIds = [ImEnd] };
 
+    /// <summary><see cref="Config"/> with the head_dim llama.cpp's qwen2 architecture takes, as GGUF files need.</summary>
+    internal static CausalLMConfig GgufConfig() => Config() with { HeadDim = TinyModels.LlamaCppHeadDim };
+
     /// <summary>Writes a seeded tiny Qwen2 model with the byte vocabulary to <paramref name="path"/> (F32) and returns it.</summary>
     internal static CausalLM SaveGguf(string path, int seed = 1)
     {
-        var model = TinyModels.Create(Config(), seed);
+        var model = TinyModels.Create(GgufConfig(), seed);
         CausalLMCheckpoint.WriteGguf(model, path, AgentFlow.MLNet.Models.Gguf.GgmlType.F32, ByteVocabulary());
         return model;
     }

@@ -24,8 +24,11 @@ internal static class TinyModels
         EosTokenIds = [2],
     };
 
-    /// <summary>Qwen2 layout: q/k/v bias, tied head, a head_dim that is not hidden/heads.</summary>
-    internal static CausalLMConfig Qwen2(int heads = 4, int keyValueHeads = 1, bool tied = true) => new()
+    /// <summary>
+    /// Qwen2 layout: q/k/v bias, tied head, by default a head_dim (10) that is not hidden/heads. GGUF files need
+    /// <see cref="LlamaCppHeadDim"/>: llama.cpp's qwen2 architecture holds no other.
+    /// </summary>
+    internal static CausalLMConfig Qwen2(int heads = 4, int keyValueHeads = 1, bool tied = true, int headDim = 10) => new()
     {
         ModelType = "qwen2",
         VocabSize = 67,
@@ -34,13 +37,16 @@ internal static class TinyModels
         NumHiddenLayers = 2,
         NumAttentionHeads = heads,
         NumKeyValueHeads = keyValueHeads,
-        HeadDim = 10,
+        HeadDim = headDim,
         RopeTheta = 1000000,
         MaxPositionEmbeddings = 96,
         TieWordEmbeddings = tied,
         AttentionBias = true,
         EosTokenIds = [3, 4],
     };
+
+    /// <summary>The head_dim of <see cref="Qwen2"/> with the default 4 heads that llama.cpp's qwen2 takes: hidden (24) / heads.</summary>
+    internal const int LlamaCppHeadDim = 6;
 
     /// <summary>A model with seeded weights; biases get random values too so their loading is really tested.</summary>
     internal static CausalLM Create(CausalLMConfig config, int seed = 1)

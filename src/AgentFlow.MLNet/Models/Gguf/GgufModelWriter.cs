@@ -27,7 +27,8 @@ public static class GgufModelWriter
     /// <see cref="GgufModel.RopeFrequencyDivisors"/> returns them. When null they are computed from
     /// <see cref="CausalLMConfig.RopeScaling"/>, if set.</param>
     /// <exception cref="ArgumentException">A weight is missing, unexpected or of the wrong shape; the vocabulary does not
-    /// fit the model; or the type is not one of <see cref="SupportedWeightTypes"/>.</exception>
+    /// fit the model; the type is not one of <see cref="SupportedWeightTypes"/>; or the model is a Qwen2 that llama.cpp's
+    /// <c>qwen2</c> architecture cannot hold (a head_dim other than hidden_size / num_attention_heads, or MLP biases).</exception>
     public static void Write(
         string path,
         CausalLMConfig config,
@@ -39,6 +40,7 @@ public static class GgufModelWriter
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
         config.Validate();
+        CheckLlamaCppHolds(config);
         if (!SupportedWeightTypes.Contains(weightType))
             throw new ArgumentException($"Weights cannot be written as {weightType}; supported: {string.Join(", ", SupportedWeightTypes)}.", nameof(weightType));
         if (vocabulary is not null && vocabulary.Tokens.Count != config.VocabSize)
@@ -69,6 +71,25 @@ public static class GgufModelWriter
                 metadata.Add(new(GgufSpecialTokens.EosKey, (uint)config.EosTokenIds[0]));
         }
         GgufFileWriter.Write(path, metadata, tensors);
+    }
+
+    // llama.cpp's qwen2 loader (src/models/qwen2.cpp) sizes attn_q and attn_output as hidden x hidden and creates no
+    // ffn biases, so it refuses such a file: "attn_q.weight has wrong shape", or "wrong number of tensors". Its llama
+    // loader takes both. No released Qwen2 has either, and our reader would load the file, so without this check a
+    // model would save without complaint and fail only in llama.cpp.
+    private static void CheckLlamaCppHolds(CausalLMConfig config)
+    {
+        if (config.ModelType != "qwen2")
+            return;
+        long queryWidth = (long)config.NumAttentionHeads * config.HeadDimension;
+        if (queryWidth != config.HiddenSize)
+        {
+            throw new ArgumentException(
+                $"llama.cpp's qwen2 architecture needs num_attention_heads x head_dim ({config.NumAttentionHeads} x {config.HeadDimension} = {queryWidth}) to equal hidden_size ({config.HiddenSize}); "
+                + "it refuses the file (attn_q.weight has the wrong shape). Save this model as safetensors instead.", nameof(config));
+        }
+        if (config.MlpBias)
+            throw new ArgumentException("llama.cpp's qwen2 architecture has no MLP biases (mlp_bias is true); it refuses a file that carries them. Save this model as safetensors instead.", nameof(config));
     }
 
     private static void CheckWeights(IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<GgufTensorSlot> slots)

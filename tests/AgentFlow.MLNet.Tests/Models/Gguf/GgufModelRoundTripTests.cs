@@ -256,6 +256,26 @@ public sealed class GgufModelRoundTripTests : IDisposable
         Assert.False(File.Exists(path));
     }
 
+    [Fact]
+    public void AQwen2ThatLlamaCppsQwen2CannotHoldIsRefusedAndALlamaWithTheSameShapesIsWritten()
+    {
+        // llama.cpp's qwen2 loader sizes q as hidden x hidden and has no MLP biases; its llama loader takes both.
+        using var scope = NewDisposeScope();
+        string path = _directory.File("model.gguf");
+        var wideHeads = TinyModels.Config("qwen2", bias: true, tied: true) with { HeadDim = 12 };
+        var mlpBias = TinyModels.Config("qwen2", bias: true, tied: true) with { MlpBias = true };
+
+        var headError = Assert.Throws<ArgumentException>(() => GgufModelWriter.Write(path, wideHeads, TinyModels.Weights(wideHeads, seed: 1)));
+        var biasError = Assert.Throws<ArgumentException>(() => GgufModelWriter.Write(path, mlpBias, TinyModels.Weights(mlpBias, seed: 1)));
+
+        Assert.StartsWith("llama.cpp's qwen2 architecture needs num_attention_heads x head_dim (4 x 12 = 48) to equal hidden_size (32)", headError.Message);
+        Assert.StartsWith("llama.cpp's qwen2 architecture has no MLP biases", biasError.Message);
+        Assert.False(File.Exists(path));
+        var llama = wideHeads with { ModelType = "llama", MlpBias = true };
+        GgufModelWriter.Write(path, llama, TinyModels.Weights(llama, seed: 1), weightType: GgmlType.F32);
+        Assert.Equal(12, GgufModelLoader.Load(path).Config.HeadDimension);
+    }
+
     private static bool Same(Tensor expected, Tensor actual) =>
         expected.dtype == actual.dtype && expected.shape.SequenceEqual(actual.shape) && expected.eq(actual).all().item<bool>();
 

@@ -29,7 +29,7 @@ public sealed class GgufStreamingLoadTests : IDisposable
     public void At_most_one_decoded_weight_is_alive_at_any_time_and_the_model_is_the_same(string family)
     {
         using var scope = NewDisposeScope();
-        var config = family == "llama" ? Tiny.Llama() : Tiny.Qwen2(tied: false);
+        var config = family == "llama" ? Tiny.Llama() : Tiny.Qwen2(tied: false, headDim: Tiny.LlamaCppHeadDim);
         using var original = Tiny.Create(config);
         string path = _temp.File("tiny.gguf");
         CausalLMCheckpoint.WriteGguf(original, path, GgmlType.F32, vocabulary: null);
@@ -57,7 +57,7 @@ public sealed class GgufStreamingLoadTests : IDisposable
     [Fact]
     public void A_shape_mismatch_is_found_before_any_weight_is_decoded()
     {
-        using var original = Tiny.Create(Tiny.Qwen2());
+        using var original = Tiny.Create(Tiny.Qwen2(headDim: Tiny.LlamaCppHeadDim));
         string path = _temp.File("tiny.gguf");
         CausalLMCheckpoint.WriteGguf(original, path, GgmlType.F32, vocabulary: null);
         // One more layer in the metadata than the file has tensors for.
