@@ -87,6 +87,10 @@ public sealed class FlowGrpoTrainer : IDisposable
     /// More than <see cref="FlowGrpoOptions.MaxConsecutiveNonFiniteSteps"/> updates in a row were non-finite, or the
     /// checkpoint to resume from does not fit this run (the message says why).
     /// </exception>
+    /// <exception cref="ArgumentException">
+    /// The training set is empty, or a training or validation row's question is empty, only white space or holds a lone
+    /// UTF-16 surrogate; the message names the row. Checked before anything runs.
+    /// </exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is missing, incomplete or damaged.</exception>
     public async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
         IReadOnlyList<TrainingExample> train,
@@ -97,11 +101,10 @@ public sealed class FlowGrpoTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
             throw new ArgumentException("The training set is empty.", nameof(train));
-        for (int i = 0; i < train.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(train[i]?.Question))
-                throw new ArgumentException($"Training row {i} has no question.", nameof(train));
-        }
+        // Checked before the first step, so a bad row fails the run at once, not after the hours spent on the rows before it.
+        RequireQuestions(train, "Training", nameof(train));
+        if (validation is not null)
+            RequireQuestions(validation, "Validation", nameof(validation));
         int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
         int totalSteps = stepsPerEpoch * _options.NumTrainEpochs;
         _updater ??= await _host.RunAsync(model => new PolicyUpdater(model, _options, totalSteps, _setup.Reference), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
@@ -176,6 +179,17 @@ public sealed class FlowGrpoTrainer : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _updater?.Dispose();
+
+    private static void RequireQuestions(IReadOnlyList<TrainingExample> rows, string what, string parameter)
+    {
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (rows[i] is null)
+                throw new ArgumentException($"{what} row {i} is null.", parameter);
+            if (QuestionText.Problem(rows[i].Question) is { } problem)
+                throw new ArgumentException($"{what} row {i}: the question {problem}.", parameter);
+        }
+    }
 
     private async Task<FlowGrpoStepMetrics> StepAsync(RolloutCollector collector, IReadOnlyList<(TrainingExample, int)> batch, int epoch, CancellationToken cancellationToken)
     {

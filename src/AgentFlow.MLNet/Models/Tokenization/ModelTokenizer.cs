@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace AgentFlow.MLNet.Models.Tokenization;
@@ -97,10 +98,16 @@ public sealed class ModelTokenizer
     /// </summary>
     /// <param name="text">The text; may be empty.</param>
     /// <param name="addBos">Prepend <see cref="BosTokenId"/>.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="text"/> holds a lone UTF-16 surrogate, which is not Unicode text and has no UTF-8 bytes; the message
+    /// gives its index. Refused, as Hugging Face tokenizers refuse it, rather than encoded as bytes that are not UTF-8.
+    /// </exception>
     /// <exception cref="InvalidOperationException"><paramref name="addBos"/> is true but there is no BOS token.</exception>
     public IReadOnlyList<int> Encode(string text, bool addBos = false)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (Utf16Text.IndexOfLoneSurrogate(text) is var lone and >= 0)
+            throw new ArgumentException($"The text holds {Utf16Text.DescribeLoneSurrogate(text, lone)}, which is not Unicode text and has no UTF-8 bytes to encode.", nameof(text));
         var ids = Inner.EncodeToIds(text);
         if (!addBos)
             return ids;
