@@ -31,8 +31,26 @@ internal sealed class RequestFields
     internal JsonElement Required(string name) => Get(name) ?? throw OpenAIRequestException.BadRequest($"'{name}' is required", name);
 
     internal string? String(string name) => Get(name) is { } value
-        ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw OpenAIRequestException.BadRequest($"'{name}' must be a string", name)
+        ? value.ValueKind == JsonValueKind.String ? Text(value, name, name) : throw OpenAIRequestException.BadRequest($"'{name}' must be a string", name)
         : null;
+
+    /// <summary>
+    /// The text of the JSON string <paramref name="value"/>, found at <paramref name="path"/> (<c>messages[0].content</c>);
+    /// a 400 naming it when its escapes leave a surrogate without its pair (<c>"\ud800"</c>): that is not Unicode text, so
+    /// no tokenizer encodes it, and it is refused as a JSON parser that follows RFC 8259's advice refuses it.
+    /// </summary>
+    internal static string Text(JsonElement value, string path, string parameter)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // The one string System.Text.Json cannot read once the body parsed.
+            throw OpenAIRequestException.BadRequest($"'{path}' holds a lone UTF-16 surrogate escape such as \\ud800, which is not Unicode text", parameter);
+        }
+    }
 
     internal bool? Bool(string name) => Get(name) is { } value
         ? value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw OpenAIRequestException.BadRequest($"'{name}' must be true or false", name)
@@ -56,9 +74,9 @@ internal sealed class RequestFields
         if (Get("stop") is not { } value)
             return null;
         if (value.ValueKind == JsonValueKind.String)
-            return [value.GetString()!];
+            return [Text(value, "stop", "stop")];
         if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= 4 && value.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String))
-            return [.. value.EnumerateArray().Select(s => s.GetString()!)];
+            return [.. value.EnumerateArray().Select((s, i) => Text(s, $"stop[{i}]", "stop"))];
         throw OpenAIRequestException.BadRequest("'stop' must be a string or an array of at most 4 strings", "stop");
     }
 
