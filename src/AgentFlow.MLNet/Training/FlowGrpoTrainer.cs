@@ -89,7 +89,8 @@ public sealed class FlowGrpoTrainer : IDisposable
     /// </exception>
     /// <exception cref="ArgumentException">
     /// The training set is empty, or a training or validation row's question is empty, only white space or holds a lone
-    /// UTF-16 surrogate; the message names the row. Checked before anything runs.
+    /// UTF-16 surrogate, or its answers are ones its deterministic scorer cannot use (a word for <see cref="NumericScorer"/>);
+    /// the message names the row. Checked before anything runs.
     /// </exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is missing, incomplete or damaged.</exception>
     public async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
@@ -180,14 +181,26 @@ public sealed class FlowGrpoTrainer : IDisposable
     /// <inheritdoc />
     public void Dispose() => _updater?.Dispose();
 
-    private static void RequireQuestions(IReadOnlyList<TrainingExample> rows, string what, string parameter)
+    private void RequireQuestions(IReadOnlyList<TrainingExample> rows, string what, string parameter)
     {
         for (int i = 0; i < rows.Count; i++)
         {
-            if (rows[i] is null)
-                throw new ArgumentException($"{what} row {i} is null.", parameter);
-            if (QuestionText.Problem(rows[i].Question) is { } problem)
+            var row = rows[i] ?? throw new ArgumentException($"{what} row {i} is null.", parameter);
+            if (QuestionText.Problem(row.Question) is { } problem)
                 throw new ArgumentException($"{what} row {i}: the question {problem}.", parameter);
+            // A deterministic scorer checks its gold answers before it scores (a word is no answer for the numeric
+            // scorer); asked here, a row it cannot use fails the run at once instead of failing every rollout's scoring.
+            if ((row.Scorer ?? _scorer) is AnswerScorer deterministic)
+            {
+                try
+                {
+                    deterministic.ScoreAsync(new ScoringRequest("", row.Answers) { Question = row.Question, Numbers = row.Numbers }).AsTask().GetAwaiter().GetResult();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"{what} row {i}: its answers cannot be scored: {e.Message}", parameter, e);
+                }
+            }
         }
     }
 
