@@ -68,8 +68,8 @@ public sealed class BadInputTests
         Assert.Equal(question, Trajectory.FromJson(trajectory.ToJson(includeTokens: true)).Question);
         // The model saw the question's own code points: the planner's prompt ids decode back to a prompt holding it.
         var planner = trajectory.Turns[0].Planner;
-        Assert.Contains(question, planner.Prompt);
-        Assert.Contains(question, tiny.Model.Tokenizer.Decode(planner.Sequence!.PromptIds));
+        Assert.Contains(question, planner.Prompt, StringComparison.Ordinal);
+        Assert.Contains(question, tiny.Model.Tokenizer.Decode(planner.Sequence!.PromptIds), StringComparison.Ordinal);
         Assert.All(Calls(trajectory), call => Assert.Equal(0, call.PromptTokensCut));
     }
 
