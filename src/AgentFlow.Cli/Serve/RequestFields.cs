@@ -11,10 +11,17 @@ internal sealed class RequestFields
 
     internal static async Task<RequestFields> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
+        // Read whole (Kestrel bounds it by --max-request-bytes) to check it is UTF-8, as JSON must be (RFC 8259): the parser
+        // leaves the bytes inside strings unchecked until a string is read, when it could no longer say where they were.
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (InvalidUtf8At(bytes.Span) is int offset)
+            throw OpenAIRequestException.BadRequest($"the request body is not valid UTF-8, which JSON must be: invalid byte sequence at byte offset {offset} (0x{bytes.Span[offset]:X2})");
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {
@@ -23,6 +30,16 @@ internal sealed class RequestFields
         if (document.RootElement.ValueKind != JsonValueKind.Object)
             throw OpenAIRequestException.BadRequest("the request body must be a JSON object");
         return new RequestFields(document.RootElement);
+    }
+
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+            return null;
+        int offset = 0;
+        while (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
+            offset += consumed;
+        return offset;
     }
 
     internal JsonElement? Get(string name) =>
