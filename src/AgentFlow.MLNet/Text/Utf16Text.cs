@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace AgentFlow.MLNet.Text;
 
 /// <summary>
@@ -27,6 +29,9 @@ internal static class Utf16Text
     /// <summary>What the lone surrogate at <paramref name="index"/> is, for error messages: "a lone UTF-16 surrogate (U+D800) at index 5".</summary>
     internal static string DescribeLoneSurrogate(ReadOnlySpan<char> text, int index) =>
         $"a lone UTF-16 surrogate (U+{(int)text[index]:X4}) at index {index}";
+
+    /// <summary><paramref name="text"/> with every lone surrogate replaced by U+FFFD, as .NET's UTF-8 encoder replaces it.</summary>
+    internal static string ReplaceLoneSurrogates(string text) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/>, one fewer where the cut would split a surrogate pair.</summary>
     internal static string Prefix(string text, int length)

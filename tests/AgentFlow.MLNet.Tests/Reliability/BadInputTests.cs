@@ -127,13 +127,14 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void TheTokenizerRefusesALoneSurrogateGivingItsIndex()
+    public void TheTokenizerEncodesALoneSurrogateAsTheReplacementCharacterNotAsBytesThatAreNotUtf8()
     {
         var tokenizer = TinyModel.Tokenizer();
 
-        var error = Assert.Throws<ArgumentException>(() => tokenizer.Encode("ok 😀 \uDFFF"));
+        var ids = tokenizer.Encode("ok 😀 \uDFFF");
 
-        Assert.StartsWith("The text holds a lone UTF-16 surrogate (U+DFFF) at index 6, which is not Unicode text and has no UTF-8 bytes to encode.", error.Message);
+        Assert.Equal(tokenizer.Encode("ok 😀 \uFFFD"), ids);
+        Assert.Equal([0xEF, 0xBF, 0xBD], ids.Skip(ids.Count - 3));   // U+FFFD's UTF-8 bytes, the byte-level ids
     }
 
     [Fact]

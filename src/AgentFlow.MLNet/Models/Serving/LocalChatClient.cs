@@ -18,8 +18,8 @@ namespace AgentFlow.MLNet.Models.Serving;
 /// generation_config.json, then to <see cref="LocalChatClientOptions.Sampling"/>. Adapters on or off per request with
 /// <see cref="LocalChatOptions.WithAdapters"/>. A prompt too long for the context is cut in the middle (see
 /// <see cref="FitToContext"/>) and the cut is recorded in <see cref="GeneratedSequence.PromptTokensCut"/>, or refused
-/// (<see cref="LocalChatClientOptions.CutLongPrompts"/>). A message holding a lone UTF-16 surrogate is refused with an
-/// <see cref="ArgumentException"/> giving its index (see <c>ModelTokenizer.Encode</c>).
+/// (<see cref="LocalChatClientOptions.CutLongPrompts"/>). A lone UTF-16 surrogate in a message is encoded as U+FFFD
+/// (see <c>ModelTokenizer.Encode</c>).
 /// </remarks>
 public sealed class LocalChatClient : IChatClient
 {
