@@ -54,6 +54,7 @@ internal sealed class ChatCompletionsEndpoint(LocalModel model, IChatClient clie
             json.WriteEndObject();
             json.WriteEndArray();
             TokenRecord.WriteUsage(json, sequence);
+            TokenRecord.WritePromptCut(json, sequence);
             if (tokenIds)
                 TokenRecord.WritePromptIds(json, sequence);
             json.WriteEndObject();
@@ -123,6 +124,8 @@ internal sealed class ChatCompletionsEndpoint(LocalModel model, IChatClient clie
                 json.WriteString("finish_reason", finish);
             json.WriteEndObject();
             json.WriteEndArray();
+            if (sequence is not null)
+                TokenRecord.WritePromptCut(json, sequence);
             if (sequence is not null && tokenIds)
                 TokenRecord.WritePromptIds(json, sequence);
             json.WriteEndObject();

@@ -29,8 +29,7 @@ internal sealed class OpenAIServer : IAsyncDisposable
     internal OpenAIServer(LocalModel model, IPAddress address, int port, ServeOptions options)
     {
         _host = new ModelHost(model);
-        // A client's prompt is never cut behind its back: one too long for the context is a 400, as on /v1/completions.
-        _chat = _host.AsChatClient(new LocalChatClientOptions { ModelId = options.ModelName, UseAdapters = true, CutLongPrompts = false });
+        _chat = _host.AsChatClient(new LocalChatClientOptions { ModelId = options.ModelName, UseAdapters = true });
         var chat = new ChatCompletionsEndpoint(model, _chat, options);
         var completions = new CompletionsEndpoint(model, _host, options);
         var slots = new SemaphoreSlim(options.MaxConcurrentRequests);

@@ -113,20 +113,6 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void ALocalClientAskedNotToCutRefusesAPromptTooLongNamingTheLengths()
-    {
-        using var model = TinyModel.Create(AgentFlowTestModels.Tiny);
-        using var host = new ModelHost(model);
-        using var client = host.AsChatClient(new LocalChatClientOptions { CutLongPrompts = false });
-
-        var error = Assert.Throws<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, new string('a', 600))], new ChatOptions { MaxOutputTokens = 8 }).GetAwaiter().GetResult());
-
-        int prompt = model.EncodeChat([new ChatTurn(ChatRoles.User, new string('a', 600))]).Count;
-        Assert.StartsWith($"The prompt is {prompt} tokens; this model's context is 512 tokens, of which 8 are kept for the answer (the smaller of max tokens, 8, and a quarter of the context), so at most 504 prompt tokens fit.", error.Message);
-        Assert.Equal(0, host.Statistics.Requests);
-    }
-
-    [Fact]
     public void TheTokenizerEncodesALoneSurrogateAsTheReplacementCharacterNotAsBytesThatAreNotUtf8()
     {
         var tokenizer = TinyModel.Tokenizer();

@@ -3,15 +3,19 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AgentFlow.MLNet.Models.Chat;
+using AgentFlow.MLNet.Models.Hosting;
+using AgentFlow.MLNet.Models.Serving;
 using AgentFlow.MLNet.Tests.Cli.Serve;
 using AgentFlow.MLNet.Tests.Smoke;
+using Microsoft.Extensions.AI;
 
 namespace AgentFlow.MLNet.Tests.Reliability;
 
 /// <summary>
 /// The bad-input matrix through <c>agentflow serve</c> (its own process, the tiny model): any Unicode text is taken as
-/// sent and encoded as the model encodes it in-process; a lone surrogate escape, a prompt longer than the context or a
-/// body that is not UTF-8 JSON gets a 400 naming the field, never a 500, a cut prompt or a crash.
+/// sent and encoded as the model encodes it in-process; a chat prompt longer than the context is cut as in-process and
+/// the response says by how much; a lone surrogate escape, a body that is not UTF-8 JSON or a raw completion prompt too
+/// long gets a 400 naming the field, never a 500 or a crash.
 /// </summary>
 [Collection(TorchCollection.Name)]
 public sealed class ServeBadInputTests(ServedTinyModel served) : IClassFixture<ServedTinyModel>
@@ -43,21 +47,39 @@ public sealed class ServeBadInputTests(ServedTinyModel served) : IClassFixture<S
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AChatPromptLongerThanTheContextIsA400GivingTheLengthsNotACutPrompt(bool stream)
+    [Fact]
+    public async Task AChatPromptLongerThanTheContextIsCutAsInProcessAndTheResponseSaysBy()
     {
         string question = BadInputTests.OneMegabyteQuestion();
-        int tokens = served.Oracle.EncodeChat([new ChatTurn(ChatRoles.User, question)]).Count;
+        using var local = served.Host.AsChatClient();
+        var expected = (await local.GetResponseAsync([new ChatMessage(ChatRole.User, question)], new() { Temperature = 0, MaxOutputTokens = 2 })).GetGeneratedSequence()!;
 
-        var (status, json) = await PostAsync("/v1/chat/completions", JsonSerializer.SerializeToUtf8Bytes(new { messages = new[] { new { role = "user", content = question } }, stream }));
+        var (status, json) = await PostAsync("/v1/chat/completions", JsonSerializer.SerializeToUtf8Bytes(new { messages = new[] { new { role = "user", content = question } }, max_tokens = 2, temperature = 0, return_token_ids = true }));
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal(
-            $"The prompt is {tokens} tokens; this model's context is 2048 tokens, of which {ServedTinyModel.MaxTokensLimit} are kept for the answer " +
-            $"(the smaller of max tokens, {ServedTinyModel.MaxTokensLimit}, and a quarter of the context), so at most {2048 - ServedTinyModel.MaxTokensLimit} prompt tokens fit.",
-            json.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.True(status == HttpStatusCode.OK, json.RootElement.GetRawText());
+        Assert.True(expected.PromptTokensCut > question.Length / 2);
+        Assert.Equal(expected.PromptTokensCut, json.RootElement.GetProperty("prompt_tokens_cut").GetInt32());
+        Assert.Equal(2048 - 2, json.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(expected.PromptIds, json.RootElement.GetProperty("prompt_token_ids").EnumerateArray().Select(id => id.GetInt32()));
+    }
+
+    [Fact]
+    public async Task AStreamedChatPromptLongerThanTheContextSaysByHowMuchItWasCutInItsLastChunk()
+    {
+        string question = BadInputTests.OneMegabyteQuestion();
+        using var http = new HttpClient();
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { messages = new[] { new { role = "user", content = question } }, max_tokens = 2, stream = true }));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await http.PostAsync(new Uri(served.Server.Url, "/v1/chat/completions"), content);
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..]).ToList();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var last = JsonDocument.Parse(events[^2]);
+        Assert.Equal("length", last.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.True(last.RootElement.GetProperty("prompt_tokens_cut").GetInt32() > question.Length / 2);
+        using var first = JsonDocument.Parse(events[0]);
+        Assert.False(first.RootElement.TryGetProperty("prompt_tokens_cut", out _));
     }
 
     [Fact]

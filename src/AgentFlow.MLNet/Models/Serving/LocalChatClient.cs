@@ -17,9 +17,8 @@ namespace AgentFlow.MLNet.Models.Serving;
 /// <see cref="ChatOptions.Instructions"/> (a system turn) are honoured; unset ones fall back to the model's
 /// generation_config.json, then to <see cref="LocalChatClientOptions.Sampling"/>. Adapters on or off per request with
 /// <see cref="LocalChatOptions.WithAdapters"/>. A prompt too long for the context is cut in the middle (see
-/// <see cref="FitToContext"/>) and the cut is recorded in <see cref="GeneratedSequence.PromptTokensCut"/>, or refused
-/// (<see cref="LocalChatClientOptions.CutLongPrompts"/>). A lone UTF-16 surrogate in a message is encoded as U+FFFD
-/// (see <c>ModelTokenizer.Encode</c>).
+/// <see cref="FitToContext"/>) and the cut is recorded in <see cref="GeneratedSequence.PromptTokensCut"/>. A lone
+/// UTF-16 surrogate in a message is encoded as U+FFFD (see <c>ModelTokenizer.Encode</c>).
 /// </remarks>
 public sealed class LocalChatClient : IChatClient
 {
@@ -129,16 +128,7 @@ public sealed class LocalChatClient : IChatClient
             turns.Insert(0, new ChatTurn(ChatRoles.System, options.Instructions));
         var model = _host.Model;
         var sampling = SamplingFor(options);
-        var encoded = model.EncodeChat(turns);
-        int context = model.Model.Config.MaxPositionEmbeddings;
-        (var promptIds, cut) = FitToContext(encoded, context, sampling.MaxNewTokens);
-        if (cut > 0 && !_options.CutLongPrompts)
-        {
-            int fits = encoded.Count - cut;
-            throw new ArgumentException(
-                $"The prompt is {encoded.Count} tokens; this model's context is {context} tokens, of which {context - fits} are kept for the answer " +
-                $"(the smaller of max tokens, {sampling.MaxNewTokens}, and a quarter of the context), so at most {fits} prompt tokens fit.", nameof(messages));
-        }
+        (var promptIds, cut) = FitToContext(model.EncodeChat(turns), model.Model.Config.MaxPositionEmbeddings, sampling.MaxNewTokens);
         var stops = options?.StopSequences?.Where(s => s.Length > 0).ToList() ?? [];
         var text = new ChatTextTracker(model.Tokenizer, stops, sampling.MaxNewTokens, streaming);
         var request = new GenerationRequest(promptIds, sampling)

@@ -19,12 +19,4 @@ public sealed record LocalChatClientOptions
 
     /// <summary>Model id reported in responses; default the path the model was loaded from.</summary>
     public string? ModelId { get; init; }
-
-    /// <summary>
-    /// What happens to a prompt too long for the context. True (the default): its middle is cut by the rule of
-    /// <see cref="LocalChatClient"/> and the cut is recorded (<c>GeneratedSequence.PromptTokensCut</c>), so an agent's
-    /// module still answers a 1 MB question. False: the request is refused with an <see cref="ArgumentException"/>
-    /// that gives the prompt's length and what fits, as an OpenAI-compatible server refuses it (400).
-    /// </summary>
-    public bool CutLongPrompts { get; init; } = true;
 }
