@@ -8,13 +8,14 @@ namespace AgentFlow.Cli.Agents;
 /// Questions from a CSV or TSV file (RFC 4180 quoting, <see cref="DelimitedRecords"/>). The header row names the
 /// columns, in any order and case: <c>question</c> and <c>answer</c> (one accepted answer per row) are required,
 /// <c>id</c> and <c>source</c> optional (as in JSONL: the line number and the file name by default); other columns
-/// are ignored. Blank lines are skipped; a UTF-8 byte order mark is accepted.
+/// are ignored. Blank lines are skipped; the file must be UTF-8, a byte order mark accepted. <see cref="EvalData.Read"/>
+/// checks the rows.
 /// </summary>
 internal static class DelimitedQuestions
 {
-    internal static IReadOnlyList<BenchmarkItem> Read(string path, char delimiter, IAnswerScorer scorer)
+    internal static List<(int Line, BenchmarkItem Item)> Read(string path, char delimiter, IAnswerScorer scorer)
     {
-        using var records = DelimitedRecords.Read(File.ReadAllText(path, System.Text.Encoding.UTF8), delimiter, path).GetEnumerator();
+        using var records = DelimitedRecords.Read(StrictUtf8.ReadFile(path), delimiter, path).GetEnumerator();
         if (!records.MoveNext())
             throw new InvalidDataException($"{path} is empty: a header row naming the question and answer columns is needed");
         var (headerLine, header) = records.Current;
@@ -29,19 +30,17 @@ internal static class DelimitedQuestions
         int? source = columns.TryGetValue("source", out int s) ? s : null;
         string defaultSource = Path.GetFileNameWithoutExtension(path);
 
-        var items = new List<BenchmarkItem>();
+        var items = new List<(int, BenchmarkItem)>();
         while (records.MoveNext())
         {
             var (line, fields) = records.Current;
             if (fields.Length != header.Length)
                 throw new InvalidDataException($"{path}:{line}: {fields.Length} fields where the header has {header.Length}");
-            if (string.IsNullOrWhiteSpace(fields[question]))
-                throw new InvalidDataException($"{path}:{line}: the question is empty");
             string itemId = id is { } idColumn && fields[idColumn].Length > 0 ? fields[idColumn] : line.ToString(CultureInfo.InvariantCulture);
             string itemSource = source is { } sourceColumn && fields[sourceColumn].Length > 0 ? fields[sourceColumn] : defaultSource;
-            items.Add(new BenchmarkItem(itemSource, itemId, fields[question], [fields[answer]], [], scorer));
+            items.Add((line, new BenchmarkItem(itemSource, itemId, fields[question], [fields[answer]], [], scorer)));
         }
-        return items.Count > 0 ? items : throw new InvalidDataException($"{path} holds no questions");
+        return items;
     }
 
     private static int Required(Dictionary<string, int> columns, string[] header, string name, string path, int line) =>

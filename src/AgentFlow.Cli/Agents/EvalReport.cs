@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
@@ -18,6 +19,8 @@ internal sealed record EvalReport(string Model, string Data, int Questions, doub
 {
     private static readonly JsonSerializerOptions Json = new()
     {
+        // Questions and answers in any script stay readable, not \uXXXX; control characters are still escaped.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,

@@ -54,6 +54,7 @@ internal sealed class ChatCompletionsEndpoint(LocalModel model, IChatClient clie
             json.WriteEndObject();
             json.WriteEndArray();
             TokenRecord.WriteUsage(json, sequence);
+            TokenRecord.WritePromptCut(json, sequence);
             if (tokenIds)
                 TokenRecord.WritePromptIds(json, sequence);
             json.WriteEndObject();
@@ -123,6 +124,8 @@ internal sealed class ChatCompletionsEndpoint(LocalModel model, IChatClient clie
                 json.WriteString("finish_reason", finish);
             json.WriteEndObject();
             json.WriteEndArray();
+            if (sequence is not null)
+                TokenRecord.WritePromptCut(json, sequence);
             if (sequence is not null && tokenIds)
                 TokenRecord.WritePromptIds(json, sequence);
             json.WriteEndObject();
@@ -145,36 +148,41 @@ internal sealed class ChatCompletionsEndpoint(LocalModel model, IChatClient clie
         if (messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
             throw OpenAIRequestException.BadRequest("'messages' must be a non-empty array", "messages");
         var result = new List<ChatMessage>();
+        int index = 0;
         foreach (var message in messages.EnumerateArray())
         {
             if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
                 throw OpenAIRequestException.BadRequest("each message must be an object with a 'role'", "messages");
-            var chatRole = role.GetString() switch
+            var chatRole = RequestFields.Text(role, $"messages[{index}].role", "messages") switch
             {
                 "system" or "developer" => ChatRole.System,
                 "user" => ChatRole.User,
                 "assistant" => ChatRole.Assistant,
                 var other => throw OpenAIRequestException.BadRequest($"message role '{other}' is not supported: system, developer, user or assistant", "messages"),
             };
-            result.Add(new ChatMessage(chatRole, Content(message)));
+            result.Add(new ChatMessage(chatRole, Content(message, $"messages[{index}].content")));
+            index++;
         }
         return result;
     }
 
-    /// <summary>A message's text: a string, or an array of <c>{"type": "text", "text": ...}</c> parts, joined.</summary>
-    private static string Content(JsonElement message)
+    /// <summary>
+    /// A message's text: a string, or an array of <c>{"type": "text", "text": ...}</c> parts, joined. Any text is taken
+    /// as sent (control characters, right-to-left, CJK); one with a lone surrogate escape is refused, naming <paramref name="path"/>.
+    /// </summary>
+    private static string Content(JsonElement message, string path)
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
             return "";
         if (content.ValueKind == JsonValueKind.String)
-            return content.GetString()!;
+            return RequestFields.Text(content, path, "messages");
         if (content.ValueKind == JsonValueKind.Array && content.EnumerateArray().All(IsTextPart))
-            return string.Concat(content.EnumerateArray().Select(part => part.GetProperty("text").GetString()));
+            return string.Concat(content.EnumerateArray().Select((part, i) => RequestFields.Text(part.GetProperty("text"), $"{path}[{i}].text", "messages")));
         throw OpenAIRequestException.BadRequest("message content must be a string or an array of text parts", "messages");
 
         static bool IsTextPart(JsonElement part) =>
             part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
-            && type.GetString() == "text" && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String;
+            && type.ValueEquals("text") && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String;
     }
 
     private ChatOptions ChatOptionsOf(RequestFields request)

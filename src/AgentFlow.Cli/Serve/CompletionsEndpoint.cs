@@ -93,7 +93,7 @@ internal sealed class CompletionsEndpoint(LocalModel model, ModelHost host, Serv
             prompt = prompt[0];
         IReadOnlyList<int> ids = prompt.ValueKind switch
         {
-            JsonValueKind.String => model.EncodePrompt(prompt.GetString()!),
+            JsonValueKind.String => model.EncodePrompt(RequestFields.Text(prompt, "prompt", "prompt")),
             JsonValueKind.Array when prompt.EnumerateArray().All(IsTokenId) => [.. prompt.EnumerateArray().Select(id => id.GetInt32())],
             _ => throw OpenAIRequestException.BadRequest($"'prompt' must be a string or a list of token ids below {model.Model.Config.VocabSize} (one prompt per request)", "prompt"),
         };

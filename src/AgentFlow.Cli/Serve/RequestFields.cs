@@ -11,10 +11,17 @@ internal sealed class RequestFields
 
     internal static async Task<RequestFields> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
+        // Read whole (Kestrel bounds it by --max-request-bytes) to check it is UTF-8, as JSON must be (RFC 8259): the parser
+        // leaves the bytes inside strings unchecked until a string is read, when it could no longer say where they were.
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (InvalidUtf8At(bytes.Span) is int offset)
+            throw OpenAIRequestException.BadRequest($"the request body is not valid UTF-8, which JSON must be: invalid byte sequence at byte offset {offset} (0x{bytes.Span[offset]:X2})");
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {
@@ -25,14 +32,42 @@ internal sealed class RequestFields
         return new RequestFields(document.RootElement);
     }
 
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+            return null;
+        int offset = 0;
+        while (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
+            offset += consumed;
+        return offset;
+    }
+
     internal JsonElement? Get(string name) =>
         _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     internal JsonElement Required(string name) => Get(name) ?? throw OpenAIRequestException.BadRequest($"'{name}' is required", name);
 
     internal string? String(string name) => Get(name) is { } value
-        ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw OpenAIRequestException.BadRequest($"'{name}' must be a string", name)
+        ? value.ValueKind == JsonValueKind.String ? Text(value, name, name) : throw OpenAIRequestException.BadRequest($"'{name}' must be a string", name)
         : null;
+
+    /// <summary>
+    /// The text of the JSON string <paramref name="value"/>, found at <paramref name="path"/> (<c>messages[0].content</c>);
+    /// a 400 naming it when its escapes leave a surrogate without its pair (<c>"\ud800"</c>): that is not Unicode text, so
+    /// no tokenizer encodes it, and it is refused as a JSON parser that follows RFC 8259's advice refuses it.
+    /// </summary>
+    internal static string Text(JsonElement value, string path, string parameter)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // The one string System.Text.Json cannot read once the body parsed.
+            throw OpenAIRequestException.BadRequest($"'{path}' holds a lone UTF-16 surrogate escape such as \\ud800, which is not Unicode text", parameter);
+        }
+    }
 
     internal bool? Bool(string name) => Get(name) is { } value
         ? value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw OpenAIRequestException.BadRequest($"'{name}' must be true or false", name)
@@ -56,9 +91,9 @@ internal sealed class RequestFields
         if (Get("stop") is not { } value)
             return null;
         if (value.ValueKind == JsonValueKind.String)
-            return [value.GetString()!];
+            return [Text(value, "stop", "stop")];
         if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= 4 && value.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String))
-            return [.. value.EnumerateArray().Select(s => s.GetString()!)];
+            return [.. value.EnumerateArray().Select((s, i) => Text(s, $"stop[{i}]", "stop"))];
         throw OpenAIRequestException.BadRequest("'stop' must be a string or an array of at most 4 strings", "stop");
     }
 

@@ -75,6 +75,17 @@ internal static class TokenRecord
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// <c>prompt_tokens_cut</c>, only when the chat prompt was too long for the context and its middle was cut (the
+    /// engine's rule, as in-process), as llama.cpp's server says <c>truncated</c>: a client sees that the model read less
+    /// than it sent, and how much less. Clients that do not know the field ignore it.
+    /// </summary>
+    internal static void WritePromptCut(Utf8JsonWriter json, GeneratedSequence sequence)
+    {
+        if (sequence.PromptTokensCut > 0)
+            json.WriteNumber("prompt_tokens_cut", sequence.PromptTokensCut);
+    }
+
     internal static string FinishReasonName(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";
 
     private static void WriteIds(Utf8JsonWriter json, string name, IReadOnlyList<int> ids)

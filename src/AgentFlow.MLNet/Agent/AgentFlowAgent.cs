@@ -45,6 +45,10 @@ public sealed class AgentFlowAgent
     }
 
     /// <summary>Solves <paramref name="question"/>: query analysis, up to <see cref="AgentOptions.MaxTurns"/> turns, then the final answer.</summary>
+    /// <exception cref="ArgumentException">
+    /// The question is empty, only white space, or holds a lone UTF-16 surrogate (not Unicode text); the message says which,
+    /// and where. Any other text (control characters, right-to-left, CJK, a prompt longer than the context) is solved as given.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<Trajectory> SolveAsync(string question, CancellationToken cancellationToken = default) =>
         SolveAsync(question, new CallSeeds(null), cancellationToken);
@@ -54,13 +58,16 @@ public sealed class AgentFlowAgent
     /// from <paramref name="seed"/> and the call's place in the run (overriding the options' seeds), so the same seed,
     /// question and models give the same trajectory, however many other runs share the engine.
     /// </summary>
+    /// <exception cref="ArgumentException">The question is empty, only white space, or holds a lone UTF-16 surrogate.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<Trajectory> SolveAsync(string question, ulong seed, CancellationToken cancellationToken = default) =>
         SolveAsync(question, new CallSeeds(seed), cancellationToken);
 
     private async Task<Trajectory> SolveAsync(string question, CallSeeds seeds, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(question);
+        ArgumentNullException.ThrowIfNull(question);
+        if (QuestionText.Problem(question) is { } problem)
+            throw new ArgumentException($"The question {problem}.", nameof(question));
         var clock = Stopwatch.StartNew();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(_options.TimeBudget);
@@ -220,9 +227,11 @@ public sealed class AgentFlowAgent
         try
         {
             var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], options, cancellationToken).ConfigureAwait(false);
+            var sequence = response.GetGeneratedSequence();
             return new ModuleCall(module, prompt, response.Text, clock.Elapsed.TotalMilliseconds, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, null)
             {
-                Sequence = module == "planner" ? response.GetGeneratedSequence() : null,
+                Sequence = module == "planner" ? sequence : null,
+                PromptTokensCut = sequence?.PromptTokensCut,
             };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Agent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -109,18 +110,18 @@ internal sealed class AgentFlowBinding
         var pipeline = Pipeline;
         return await Task.WhenAll(rows.Select(async row =>
         {
-            if (string.IsNullOrWhiteSpace(row.Question))
+            if (QuestionText.Problem(row.Question) is { } problem)
             {
                 if (pipeline.Options.InvalidQuestions == InvalidQuestionHandling.Throw)
                 {
                     throw new InvalidOperationException(
-                        $"Row {row.Position} has an empty question in column '{Question.Name}'. Set InvalidQuestions = InvalidQuestionHandling.Skip to keep such rows with an empty answer.");
+                        $"Row {row.Position}: the question in column '{Question.Name}' {problem}. Set InvalidQuestions = InvalidQuestionHandling.Skip to keep such rows with an empty answer.");
                 }
                 pipeline.CountSkipped();
                 return SolvedRow.Skipped;
             }
-            var trajectory = await pipeline.SolveAsync(row.Question, row.Position, cancellationToken).ConfigureAwait(false);
-            float reward = Label is null ? float.NaN : await pipeline.ScoreAsync(row.Question, trajectory.FinalAnswer, row.Gold ?? "", cancellationToken).ConfigureAwait(false);
+            var trajectory = await pipeline.SolveAsync(row.Question!, row.Position, cancellationToken).ConfigureAwait(false);
+            float reward = Label is null ? float.NaN : await pipeline.ScoreAsync(row.Question!, trajectory.FinalAnswer, row.Gold ?? "", cancellationToken).ConfigureAwait(false);
             return SolvedRow.From(trajectory, reward);
         })).ConfigureAwait(false);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFlow.MLNet.Benchmarks;
+using AgentFlow.MLNet.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -31,15 +32,20 @@ public sealed class AgentFlowData
 
     /// <summary>
     /// A JSON Lines file, one object per line with <c>question</c> (text), <c>answer</c> (text, a number, or a list
-    /// of aliases of which the first is kept) and optionally <c>source</c>; blank lines are skipped.
+    /// of aliases of which the first is kept) and optionally <c>source</c>; blank lines are skipped. The file must be
+    /// UTF-8 (a byte-order mark is allowed): invalid bytes are refused, not replaced.
     /// </summary>
-    /// <exception cref="InvalidDataException">A line is not such an object; the message names the line.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not UTF-8, a line is not such an object, or a value cannot be text (a lone UTF-16 surrogate escape
+    /// such as <c>"\ud800"</c>); the message names the line and the field.
+    /// </exception>
     public IDataView LoadFromJsonLines(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var rows = new List<AgentFlowQuestion>();
         int number = 0;
-        foreach (string line in File.ReadLines(path))
+        using var reader = new StringReader(StrictUtf8File.ReadAllText(path));
+        while (reader.ReadLine() is { } line)
         {
             number++;
             if (line.Trim().Length == 0)
@@ -69,17 +75,19 @@ public sealed class AgentFlowData
 
     /// <summary>
     /// A CSV or TSV file through ML.NET's own <see cref="TextLoader"/>: the question in the first column, the answer in
-    /// the second, the source (optional) in the third.
+    /// the second, the source (optional) in the third. The file must be UTF-8: it is checked first, since the loader
+    /// would replace invalid bytes with U+FFFD.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="separatorChar">',' for CSV (default), '\t' for TSV.</param>
     /// <param name="hasHeader">Whether the first line names the columns. Default true.</param>
-    /// <exception cref="InvalidDataException">The file holds no rows.</exception>
+    /// <exception cref="InvalidDataException">The file is not UTF-8 (the message names the line) or holds no rows.</exception>
     public IDataView LoadFromTextFile(string path, char separatorChar = ',', bool hasHeader = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{path}' does not exist.", path);
+        StrictUtf8File.ReadAllText(path);
         var data = _mlContext.Data.LoadFromTextFile(path, new TextLoader.Options
         {
             Separators = [separatorChar],
@@ -118,18 +126,32 @@ public sealed class AgentFlowData
             throw new InvalidDataException($"'{path}' line {line} has no \"{name}\".");
         return value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.String => String(value, name, path, line),
             JsonValueKind.Number => value.GetRawText(),
             JsonValueKind.Null => "",
             JsonValueKind.Array when value.GetArrayLength() > 0 => FirstItem(value[0], name, path, line),
+            JsonValueKind.Array => throw new InvalidDataException($"'{path}' line {line}: \"{name}\" is an empty list; expected text, a number or a list of them."),
             _ => throw new InvalidDataException($"'{path}' line {line}: \"{name}\" is {value.ValueKind}; expected text, a number or a list."),
         };
     }
 
     private static string FirstItem(JsonElement item, string name, string path, int line) => item.ValueKind switch
     {
-        JsonValueKind.String => item.GetString()!,
+        JsonValueKind.String => String(item, name, path, line),
         JsonValueKind.Number => item.GetRawText(),
         _ => throw new InvalidDataException($"'{path}' line {line}: \"{name}\"'s first item is {item.ValueKind}; expected text or a number."),
     };
+
+    private static string String(JsonElement value, string name, string path, int line)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            // The one string System.Text.Json cannot read: escapes that leave a surrogate without its pair.
+            throw new InvalidDataException($"'{path}' line {line}: \"{name}\" holds a lone UTF-16 surrogate escape, which is not Unicode text ({e.Message})", e);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Models.Hosting;
 using AgentFlow.MLNet.Models.Lora;
@@ -47,7 +48,10 @@ public sealed class AgentFlowEstimator : IEstimator<AgentFlowTransformer>
 
     /// <summary>Trains on <paramref name="input"/> and returns the trained transformer, which owns the model.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or mistyped; the message names it.</exception>
-    /// <exception cref="ArgumentException">The data has no usable rows, or a row has an empty question (see <see cref="FlowGrpoEstimatorOptions.InvalidQuestions"/>).</exception>
+    /// <exception cref="ArgumentException">
+    /// The data has no usable rows, or a row's question is empty, only white space or holds a lone UTF-16 surrogate (see
+    /// <see cref="FlowGrpoEstimatorOptions.InvalidQuestions"/>); the message names the row and the column.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><see cref="FlowGrpoEstimatorOptions.CancellationToken"/> was cancelled.</exception>
     public AgentFlowTransformer Fit(IDataView input)
     {
@@ -55,7 +59,7 @@ public sealed class AgentFlowEstimator : IEstimator<AgentFlowTransformer>
         var cancellationToken = _options.CancellationToken;
         var train = ReadExamples(input, "training data", out long skipped);
         if (train.Count == 0)
-            throw new ArgumentException(skipped > 0 ? $"The training data has no row with a question ({skipped} skipped as empty)." : "The training data is empty.", nameof(input));
+            throw new ArgumentException(skipped > 0 ? $"The training data has no row with a usable question ({skipped} skipped as empty, white space or not Unicode text)." : "The training data is empty.", nameof(input));
         var validation = _options.ValidationData is { } data ? ReadExamples(data, "validation data", out _) : null;
 
         int seed = _options.Seed ?? ((IHostEnvironment)_mlContext).Register(nameof(AgentFlowEstimator)).Rand.Next();
@@ -129,10 +133,10 @@ public sealed class AgentFlowEstimator : IEstimator<AgentFlowTransformer>
         {
             _options.CancellationToken.ThrowIfCancellationRequested();
             string text = AgentFlowBinding.ReadText(questionGetter)!;
-            if (string.IsNullOrWhiteSpace(text))
+            if (QuestionText.Problem(text) is { } problem)
             {
                 if (_options.InvalidQuestions == InvalidQuestionHandling.Throw)
-                    throw new ArgumentException($"Row {cursor.Position} of the {what} has an empty question in column '{question.Name}'. Set InvalidQuestions = InvalidQuestionHandling.Skip to leave such rows out.", nameof(data));
+                    throw new ArgumentException($"Row {cursor.Position} of the {what}: the question in column '{question.Name}' {problem}. Set InvalidQuestions = InvalidQuestionHandling.Skip to leave such rows out.", nameof(data));
                 skipped++;
                 continue;
             }

@@ -51,7 +51,7 @@ public sealed record AgentFlowTransformOptions
     /// <summary>Seeds each row's sampling (from the seed and the row's position, so batching does not change results). Default 0.</summary>
     public ulong Seed { get; init; }
 
-    /// <summary>What to do with a missing or empty question. Default <see cref="InvalidQuestionHandling.Throw"/>.</summary>
+    /// <summary>What to do with a missing, empty or white-space question, or one that is not Unicode text (a lone surrogate). Default <see cref="InvalidQuestionHandling.Throw"/>.</summary>
     public InvalidQuestionHandling InvalidQuestions { get; init; } = InvalidQuestionHandling.Throw;
 
     /// <summary>

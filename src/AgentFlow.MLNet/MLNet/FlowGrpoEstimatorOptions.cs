@@ -79,7 +79,7 @@ public sealed record FlowGrpoEstimatorOptions
     /// <summary>Stops Fit at the next row read or training step, with <see cref="OperationCanceledException"/>. Default none.</summary>
     public CancellationToken CancellationToken { get; init; }
 
-    /// <summary>What to do with a training row whose question is empty. Default <see cref="InvalidQuestionHandling.Throw"/>.</summary>
+    /// <summary>What to do with a training row whose question is empty, white space or not Unicode text (a lone surrogate). Default <see cref="InvalidQuestionHandling.Throw"/>.</summary>
     public InvalidQuestionHandling InvalidQuestions { get; init; } = InvalidQuestionHandling.Throw;
 
     /// <summary>

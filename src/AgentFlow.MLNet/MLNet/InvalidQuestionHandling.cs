@@ -1,6 +1,9 @@
 namespace AgentFlow.MLNet.MLNet;
 
-/// <summary>What to do with a row whose question is missing, empty or only white space.</summary>
+/// <summary>
+/// What to do with a row whose question is missing, empty, only white space, or not Unicode text (it holds a lone UTF-16
+/// surrogate, which no tokenizer encodes faithfully). Any other text is solved as given.
+/// </summary>
 public enum InvalidQuestionHandling
 {
     /// <summary>Throw, naming the row and the column (the default).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using AgentFlow.MLNet.Text;
 
 namespace AgentFlow.MLNet.Tools;
 
@@ -74,6 +75,6 @@ internal static class ToolArguments
         if (element.ValueKind == JsonValueKind.Undefined)
             return "missing";
         string raw = element.GetRawText();
-        return raw.Length <= 120 ? raw : raw[..117] + "...";
+        return raw.Length <= 120 ? raw : Utf16Text.Prefix(raw, 117) + "...";
     }
 }

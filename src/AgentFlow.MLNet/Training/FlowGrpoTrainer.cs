@@ -87,6 +87,11 @@ public sealed class FlowGrpoTrainer : IDisposable
     /// More than <see cref="FlowGrpoOptions.MaxConsecutiveNonFiniteSteps"/> updates in a row were non-finite, or the
     /// checkpoint to resume from does not fit this run (the message says why).
     /// </exception>
+    /// <exception cref="ArgumentException">
+    /// The training set is empty, or a training or validation row's question is empty, only white space or holds a lone
+    /// UTF-16 surrogate, or its answers are ones its deterministic scorer cannot use (a word for <see cref="NumericScorer"/>);
+    /// the message names the row. Checked before anything runs.
+    /// </exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is missing, incomplete or damaged.</exception>
     public async Task<IReadOnlyList<FlowGrpoStepMetrics>> TrainAsync(
         IReadOnlyList<TrainingExample> train,
@@ -97,11 +102,10 @@ public sealed class FlowGrpoTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
             throw new ArgumentException("The training set is empty.", nameof(train));
-        for (int i = 0; i < train.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(train[i]?.Question))
-                throw new ArgumentException($"Training row {i} has no question.", nameof(train));
-        }
+        // Checked before the first step, so a bad row fails the run at once, not after the hours spent on the rows before it.
+        RequireQuestions(train, "Training", nameof(train));
+        if (validation is not null)
+            RequireQuestions(validation, "Validation", nameof(validation));
         int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
         int totalSteps = stepsPerEpoch * _options.NumTrainEpochs;
         _updater ??= await _host.RunAsync(model => new PolicyUpdater(model, _options, totalSteps, _setup.Reference), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
@@ -176,6 +180,29 @@ public sealed class FlowGrpoTrainer : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _updater?.Dispose();
+
+    private void RequireQuestions(IReadOnlyList<TrainingExample> rows, string what, string parameter)
+    {
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i] ?? throw new ArgumentException($"{what} row {i} is null.", parameter);
+            if (QuestionText.Problem(row.Question) is { } problem)
+                throw new ArgumentException($"{what} row {i}: the question {problem}.", parameter);
+            // A deterministic scorer checks its gold answers before it scores (a word is no answer for the numeric
+            // scorer); asked here, a row it cannot use fails the run at once instead of failing every rollout's scoring.
+            if ((row.Scorer ?? _scorer) is AnswerScorer deterministic)
+            {
+                try
+                {
+                    deterministic.ScoreAsync(new ScoringRequest("", row.Answers) { Question = row.Question, Numbers = row.Numbers }).AsTask().GetAwaiter().GetResult();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"{what} row {i}: its answers cannot be scored: {e.Message}", parameter, e);
+                }
+            }
+        }
+    }
 
     private async Task<FlowGrpoStepMetrics> StepAsync(RolloutCollector collector, IReadOnlyList<(TrainingExample, int)> batch, int epoch, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AgentFlow.MLNet.Text;
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.Retry;
@@ -127,6 +128,6 @@ internal sealed class ResilientChatClient : DelegatingChatClient
     {
         string body = failure.GetRawResponse()?.Content?.ToString() ?? "";
         body = string.Join(' ', body.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return body.Length == 0 ? "(no body)" : body.Length <= 300 ? body : body[..300] + "...";
+        return body.Length == 0 ? "(no body)" : body.Length <= 300 ? body : Utf16Text.Prefix(body, 300) + "...";
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using AgentFlow.MLNet.Agent.Parsing;
+using AgentFlow.MLNet.Text;
 
 namespace AgentFlow.MLNet.Agent.Memory;
 
@@ -73,7 +74,7 @@ public sealed class AgentMemory
     private static string Summary(int number, MemoryStep step) =>
         $"Action Step {number}: {step.Tool} — {step.SubGoal} ({(step.Error is null ? "succeeded" : "failed")}; details elided)";
 
-    /// <summary>Keeps the longest prefix that fits <paramref name="budget"/> tokens and says how much was cut.</summary>
+    /// <summary>Keeps the longest prefix that fits <paramref name="budget"/> tokens and says how much was cut; a surrogate pair is never split.</summary>
     internal static string Cut(string text, int budget, Func<string, int> countTokens)
     {
         if (countTokens(text) <= budget)
@@ -83,12 +84,13 @@ public sealed class AgentMemory
         while (low < high)
         {
             int mid = (low + high + 1) / 2;
-            if (countTokens(text[..mid] + Marker(text.Length - mid)) <= budget)
+            if (countTokens(Utf16Text.Prefix(text, mid) + Marker(text.Length - mid)) <= budget)
                 low = mid;
             else
                 high = mid - 1;
         }
-        return text[..low] + Marker(text.Length - low);
+        string kept = Utf16Text.Prefix(text, low);
+        return kept + Marker(text.Length - kept.Length);
     }
 
     private static string Marker(int removed) => $" …[truncated {removed} characters]";

@@ -21,4 +21,11 @@ public sealed record ModuleCall(string Module, string Prompt, string Output, dou
     /// only by <see cref="Trajectory.ToJson(bool)"/> with tokens.
     /// </summary>
     public GeneratedSequence? Sequence { get; init; }
+
+    /// <summary>
+    /// Prompt tokens the local engine cut from the middle of this call's prompt to fit the model's context (0: none), for
+    /// every module; null when the client does not say (a remote endpoint). A question longer than the context is solved
+    /// on what this rule keeps: the start of the prompt and its end (see <c>LocalChatClient</c>).
+    /// </summary>
+    public int? PromptTokensCut { get; init; }
 }

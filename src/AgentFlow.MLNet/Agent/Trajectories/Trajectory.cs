@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -75,6 +76,9 @@ public sealed record Trajectory
         }
         return new JsonSerializerOptions
         {
+            // Questions and outputs in any script stay readable (CJK, Arabic, accents), not \uXXXX; control characters
+            // are still escaped. The JSON is a record for people and programs, never embedded in HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             WriteIndented = true,
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

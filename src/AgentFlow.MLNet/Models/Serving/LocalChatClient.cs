@@ -17,7 +17,8 @@ namespace AgentFlow.MLNet.Models.Serving;
 /// <see cref="ChatOptions.Instructions"/> (a system turn) are honoured; unset ones fall back to the model's
 /// generation_config.json, then to <see cref="LocalChatClientOptions.Sampling"/>. Adapters on or off per request with
 /// <see cref="LocalChatOptions.WithAdapters"/>. A prompt too long for the context is cut in the middle (see
-/// <see cref="FitToContext"/>) and the cut is recorded in <see cref="GeneratedSequence.PromptTokensCut"/>.
+/// <see cref="FitToContext"/>) and the cut is recorded in <see cref="GeneratedSequence.PromptTokensCut"/>. A lone
+/// UTF-16 surrogate in a message is encoded as U+FFFD (see <c>ModelTokenizer.Encode</c>).
 /// </remarks>
 public sealed class LocalChatClient : IChatClient
 {

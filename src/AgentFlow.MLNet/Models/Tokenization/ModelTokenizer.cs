@@ -1,3 +1,4 @@
+using AgentFlow.MLNet.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace AgentFlow.MLNet.Models.Tokenization;
@@ -97,10 +98,18 @@ public sealed class ModelTokenizer
     /// </summary>
     /// <param name="text">The text; may be empty.</param>
     /// <param name="addBos">Prepend <see cref="BosTokenId"/>.</param>
+    /// <remarks>
+    /// A lone UTF-16 surrogate (half a pair: not Unicode text, so it has no UTF-8 bytes) is encoded as U+FFFD, the
+    /// replacement character, as tiktoken and .NET's own UTF-8 encoder do, never as the bytes of its code unit (which
+    /// are not UTF-8 and which Microsoft.ML.Tokenizers would otherwise emit). The agent, the trainer, the ML.NET surface
+    /// and the command line refuse such questions before they get here, naming where the surrogate is.
+    /// </remarks>
     /// <exception cref="InvalidOperationException"><paramref name="addBos"/> is true but there is no BOS token.</exception>
     public IReadOnlyList<int> Encode(string text, bool addBos = false)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (Utf16Text.IndexOfLoneSurrogate(text) >= 0)
+            text = Utf16Text.ReplaceLoneSurrogates(text);
         var ids = Inner.EncodeToIds(text);
         if (!addBos)
             return ids;
