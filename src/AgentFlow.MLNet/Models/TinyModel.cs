@@ -49,25 +49,8 @@ public static class TinyModel
     public static LocalModel Create(TinyModelOptions? options = null)
     {
         options ??= new TinyModelOptions();
-        Validate(options);
+        var config = Config(options);
         var tokenizer = Tokenizer();
-        int imEnd = tokenizer.SpecialTokens[ImEnd];
-        var config = new CausalLMConfig
-        {
-            ModelType = "qwen2",
-            VocabSize = tokenizer.VocabSize,
-            HiddenSize = options.HiddenSize,
-            IntermediateSize = options.IntermediateSize,
-            NumHiddenLayers = options.Layers,
-            NumAttentionHeads = options.AttentionHeads,
-            NumKeyValueHeads = options.KeyValueHeads,
-            HeadDim = options.HiddenSize / options.AttentionHeads,
-            RopeTheta = 1_000_000,
-            MaxPositionEmbeddings = options.ContextLength,
-            TieWordEmbeddings = true,
-            AttentionBias = true,
-            EosTokenIds = [imEnd],
-        };
 
         // Initialised on the CPU, whose generator makes the weights the same on every machine, then moved.
         var model = CausalLMCheckpoint.Create(config, ropeFrequencyDivisors: null, new ModelLoadOptions());
@@ -82,6 +65,34 @@ public static class TinyModel
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The configuration <see cref="Create"/> builds: the Qwen2 layout (q/k/v bias, tied LM head, rope_theta 1e6) at the
+    /// sizes of <paramref name="options"/>, over the byte-level vocabulary of <see cref="Tokenizer"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public static CausalLMConfig Config(TinyModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var tokenizer = Tokenizer();
+        return new CausalLMConfig
+        {
+            ModelType = "qwen2",
+            VocabSize = tokenizer.VocabSize,
+            HiddenSize = options.HiddenSize,
+            IntermediateSize = options.IntermediateSize,
+            NumHiddenLayers = options.Layers,
+            NumAttentionHeads = options.AttentionHeads,
+            NumKeyValueHeads = options.KeyValueHeads,
+            HeadDim = options.HiddenSize / options.AttentionHeads,
+            RopeTheta = 1_000_000,
+            MaxPositionEmbeddings = options.ContextLength,
+            TieWordEmbeddings = true,
+            AttentionBias = true,
+            EosTokenIds = [tokenizer.SpecialTokens[ImEnd]],
+        };
     }
 
     /// <summary>The tiny model's tokenizer: byte-level, ids 0–255 the UTF-8 bytes, 256–258 the ChatML special tokens, with the ChatML template.</summary>
