@@ -64,4 +64,13 @@ public sealed record FlowGrpoStepMetrics(
     /// the last two thirds (the latest memory) are kept. Such turns train on the cut ids they were sampled from.
     /// </summary>
     public int PlannerPromptsCut { get; init; }
+
+    /// <summary>
+    /// The process's working set (resident native and managed memory) at the end of the step. A Fit whose memory is
+    /// flat holds this level from step to step; <see cref="PeakWorkingSetBytes"/> only ever grows.
+    /// </summary>
+    public long WorkingSetBytes { get; init; }
+
+    /// <summary>Bytes allocated on the managed heap at the end of the step (<see cref="GC.GetTotalMemory"/>, no collection forced).</summary>
+    public long ManagedHeapBytes { get; init; }
 }

@@ -224,6 +224,7 @@ public sealed class FlowGrpoTrainer : IDisposable
         var scored = rollouts.Outcomes.Where(o => !o.IsInfrastructureFailure && double.IsFinite(o.Reward)).ToList();
         var turns = rollouts.Trajectories.SelectMany(t => t.Turns).ToList();
         var statistics = update?.Statistics ?? PolicyLossStatistics.Empty;
+        using var process = Process.GetCurrentProcess();
         return new FlowGrpoStepMetrics(
             Step: step,
             Epoch: epoch,
@@ -250,9 +251,11 @@ public sealed class FlowGrpoTrainer : IDisposable
             RolloutSeconds: rollouts.Elapsed.TotalSeconds,
             UpdateTokensPerSecond: update is { Elapsed.TotalSeconds: > 0 } ? update.Tokens / update.Elapsed.TotalSeconds : double.NaN,
             StepSeconds: clock.Elapsed.TotalSeconds,
-            PeakWorkingSetBytes: Process.GetCurrentProcess().PeakWorkingSet64)
+            PeakWorkingSetBytes: process.PeakWorkingSet64)
         {
             PlannerPromptsCut = turns.Count(t => t.Planner.Sequence is { PromptTokensCut: > 0 }),
+            WorkingSetBytes = process.WorkingSet64,
+            ManagedHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
         };
     }
 
