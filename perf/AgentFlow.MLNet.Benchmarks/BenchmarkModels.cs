@@ -1,6 +1,7 @@
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Decoder;
 using AgentFlow.MLNet.Native;
+using AgentFlow.MLNet.Worlds.Mini;
 using TorchSharp;
 
 namespace AgentFlow.MLNet.Benchmarks;
@@ -8,6 +9,12 @@ namespace AgentFlow.MLNet.Benchmarks;
 /// <summary>The model sizes the suites measure: tiny enough for a 2-core CPU, shaped like real Llama/Qwen2 models.</summary>
 public static class BenchmarkModels
 {
+    /// <summary>
+    /// The quick start's model (AgentFlow Mini's default <c>MiniQuickStartOptions.Model</c>, 0.11M parameters): 2 layers of
+    /// width 64, head_dim 32, GQA 2/1, the byte-level vocabulary of 259, rope_theta 1e6, 512-token context.
+    /// </summary>
+    public static CausalLMConfig QuickStart { get; } = TinyModel.Config(new MiniQuickStartOptions().Model);
+
     /// <summary>~1M parameters (0.87M): 4 layers of width 128, head_dim 32, GQA 4/2.</summary>
     public static CausalLMConfig Small { get; } = new()
     {
@@ -43,8 +50,9 @@ public static class BenchmarkModels
 
     public static CausalLMConfig Get(string name) => name switch
     {
+        "QuickStart" => QuickStart,
         "1M" => Small,
         "30M" => Medium,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Known sizes: 1M, 30M."),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Known sizes: QuickStart, 1M, 30M."),
     };
 }

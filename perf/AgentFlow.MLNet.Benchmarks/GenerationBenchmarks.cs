@@ -24,7 +24,7 @@ public class GenerationBenchmarks
     private GenerationEngine _engine = null!;
     private IReadOnlyList<IReadOnlyList<int>> _prompts = null!;
 
-    [Params("1M", "30M")]
+    [Params("QuickStart", "1M", "30M")]
     public string Model { get; set; } = "1M";
 
     [Params(1, 8, 64)]
