@@ -77,6 +77,21 @@ public sealed class AgentVerbTests : IDisposable
         Assert.StartsWith($"agentflow: warning: a module failed: {failure}", result.Error);
     }
 
+    [Fact]
+    public void AskShowsControlCharactersInAModuleFailureAsEscapesOnBothStreams()
+    {
+        int port = ScriptedHttpServer.FreePort();
+
+        // The model name is echoed in the failure, so an escape sequence in it reaches both the trajectory and the warning.
+        var result = AgentflowProcess.Run($"ask \"{Question}\" --model tiny --max-tokens 4 --frozen-endpoint http://127.0.0.1:{port}/v1 --frozen-model \"m\u001B[2J\" --endpoint-retries 0");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("(model m\\u001B[2J)", result.Output);
+        Assert.StartsWith("agentflow: warning: a module failed: query_analysis call failed: ", result.Error);
+        Assert.Contains("(model m\\u001B[2J)", result.Error);
+        Assert.DoesNotContain('\u001B', result.Output + result.Error);
+    }
+
     [Theory]
     [InlineData("--frozen-endpoint localhost:8000", "--frozen-endpoint must be an http or https URL such as http://127.0.0.1:8000/v1, got 'localhost:8000'")]
     [InlineData("--frozen-endpoint http://h/v1", "the endpoint http://h/v1 needs a model name: --frozen-model")]
