@@ -72,7 +72,7 @@ internal static class TrajectoryText
     }
 
     /// <summary><paramref name="text"/> with every control character but the tab written as <c>\uXXXX</c>.</summary>
-    private static string Visible(string text)
+    internal static string Visible(string text)
     {
         if (!text.Any(c => char.IsControl(c) && c != '\t'))
             return text;

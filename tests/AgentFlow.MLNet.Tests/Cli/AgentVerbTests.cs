@@ -135,22 +135,26 @@ public sealed class AgentVerbTests : IDisposable
     [Fact]
     public async Task EvalOnJsonlGroupsBySourceAndCountsAnAnswerTheScorerAccepts()
     {
-        // The untrained tiny model answers with whitespace only, so the empty answer is the one it gets right.
+        // The untrained tiny model answers with white space only; the generator answers from a server, always 4.
+        using var generator = new ScriptedHttpServer(_ => new ScriptedHttpServer.Reply(200, ScriptedHttpServer.Completion("<answer>4</answer>")));
         string data = _temp.File("questions.jsonl");
         File.WriteAllLines(data,
         [
-            """{"id": "a", "question": "Say nothing.", "answer": "", "source": "silence"}""",
+            """{"id": "a", "question": "What is 2 + 3?", "answer": "5", "source": "sums|\u001B[31m"}""",
             "",
             """{"id": "b", "question": "What is 2 + 2?", "answer": ["4", "four"], "source": "math"}""",
         ]);
         string report = _temp.File("report.json");
 
-        var result = AgentflowProcess.Run($"eval --data \"{data}\" --model tiny --max-turns 1 --max-tokens 4 --output \"{report}\"");
+        var result = AgentflowProcess.Run($"eval --data \"{data}\" --module-endpoint generator={generator.Endpoint} --module-model generator=g " +
+            $"--model tiny --max-turns 1 --max-tokens 4 --output \"{report}\"");
 
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var sources = json.RootElement.GetProperty("sources").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!);
-        Assert.Equal(["silence", "math"], sources.Keys);
+        Assert.Equal(["sums|\u001B[31m", "math"], sources.Keys);
+        Assert.Equal(0, sources["sums|\u001B[31m"].GetProperty("correct").GetInt32());
+        Assert.Equal(1, sources["math"].GetProperty("correct").GetInt32());
         var scorer = new ExactMatchScorer();
         foreach (var item in json.RootElement.GetProperty("items").EnumerateArray())
         {
@@ -158,7 +162,10 @@ public sealed class AgentVerbTests : IDisposable
             var score = await scorer.ScoreAsync(new ScoringRequest(item.GetProperty("answer").GetString()!, gold));
             Assert.Equal(score.Score >= 1, item.GetProperty("correct").GetBoolean());
         }
-        Assert.Contains("all ", result.Output);
+        // Redirected, the table is Markdown: a source's | cannot split its cell, nor its escape sequence recolour anything.
+        Assert.Contains("| sums\\|\\u001B[31m |", result.Output);
+        Assert.DoesNotContain('\u001B', result.Output + result.Error);
+        Assert.Contains("| all ", result.Output);
     }
 
     [Fact]
@@ -215,6 +222,7 @@ public sealed class AgentVerbTests : IDisposable
     [Theory]
     [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE (.jsonl, .csv or .tsv)")]
     [InlineData("eval --model tiny --benchmark bamboogle --limit 0", "--limit must be a positive whole number, got 0")]
+    [InlineData("eval --model tiny --benchmark aime24 --scorer exact", "--scorer applies to --data only: a --benchmark is scored by its own scorer")]
     public void EvalUsageErrorsNameTheProblem(string arguments, string message)
     {
         var result = AgentflowProcess.Run(arguments);
