@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using AgentFlow.MLNet.Training;
 
 namespace AgentFlow.Cli.Agents;
@@ -82,6 +83,29 @@ internal sealed class TrainerArguments
             ResumeFromCheckpoint = resume ? outputFolder : null,
         };
     }
+
+    /// <summary>
+    /// The trainer's "a resumed run must keep every option except ..." refusal with the flags a command-line user typed
+    /// (<c>--epochs</c>) in place of the option keys of <c>trainer_state.json</c> (<c>num_train_epochs</c>); null for any
+    /// other message.
+    /// </summary>
+    internal static string? WithFlagNames(string message)
+    {
+        var match = Regex.Match(message, @"^(.* was trained with )([a-z0-9_]+)( = .*; a resumed run must keep every option except )([a-z0-9_, ]+)\.?$", RegexOptions.Singleline);
+        if (!match.Success)
+            return null;
+        string except = string.Join(", ", match.Groups[4].Value.Split(", ").Select(FlagOf).Where(f => f is not ("--output" or "--resume")));
+        return $"{match.Groups[1].Value}{FlagOf(match.Groups[2].Value)}{match.Groups[3].Value}{except}";
+    }
+
+    /// <summary>The flag of a <c>trainer_state.json</c> option key: <c>eval_steps</c> → <c>--eval-steps</c>, with <see cref="TrainerArguments"/>' renames.</summary>
+    private static string FlagOf(string key) => key switch
+    {
+        "num_train_epochs" => "--epochs",
+        "output_folder" => "--output",
+        "resume_from_checkpoint" => "--resume",
+        _ => "--" + key.Replace('_', '-'),
+    };
 
     private void Int(string name, string description, int defaultValue, int minimum, Func<FlowGrpoOptions, int, FlowGrpoOptions> apply)
     {

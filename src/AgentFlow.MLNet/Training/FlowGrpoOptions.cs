@@ -197,6 +197,16 @@ public sealed record FlowGrpoOptions
     /// <summary>Folder for checkpoints and <c>metrics.jsonl</c> (TRL <c>output_dir</c>); null writes nothing. Default null.</summary>
     public string? OutputFolder { get; init; }
 
+    /// <summary>Training steps per epoch over <paramref name="rows"/> training rows: ⌈rows / <see cref="BatchSize"/>⌉ (the last batch may be short).</summary>
+    public int StepsPerEpoch(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        return (rows + BatchSize - 1) / BatchSize;
+    }
+
+    /// <summary>Training steps of a whole run over <paramref name="rows"/> training rows, resumed steps included: <see cref="StepsPerEpoch"/> × <see cref="NumTrainEpochs"/>.</summary>
+    public int TotalSteps(int rows) => StepsPerEpoch(rows) * NumTrainEpochs;
+
     /// <summary>The learning rate this run uses: <see cref="LearningRate"/>, or the default for LoRA or full fine-tuning.</summary>
     public double LearningRateFor(bool lora) => LearningRate ?? (lora ? LoraLearningRate : FullFineTuningLearningRate);
 
