@@ -219,6 +219,18 @@ public sealed class AgentVerbTests : IDisposable
         Assert.Equal($"agentflow: the API key variable AGENTFLOW_TEST_KEY_NEVER_SET is not set (it names the environment variable that holds the key){Environment.NewLine}", result.Error);
     }
 
+    [Fact]
+    public void CtrlCDuringEvalEndsWithOneLineAndExitCode130()
+    {
+        // Signalled after the first question is scored, with 124 still to go one at a time.
+        var result = AgentflowProcess.RunInterrupted("eval --benchmark bamboogle --model tiny --max-turns 1 --max-tokens 4 --parallel 1", "[1/");
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.EndsWith($"{Environment.NewLine}agentflow: cancelled{Environment.NewLine}", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);   // no stack trace
+        Assert.Empty(result.Output);                      // no table of a run cut short
+    }
+
     [Theory]
     [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE (.jsonl, .csv or .tsv)")]
     [InlineData("eval --model tiny --benchmark bamboogle --limit 0", "--limit must be a positive whole number, got 0")]
