@@ -16,6 +16,9 @@ using AgentFlow.MLNet.Worlds.Mini;
 using QuickStart;
 using Spectre.Console;
 
+// Accuracies and timings print the same under every locale ("99.0%", never "99,0%"), as the README shows them.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 TorchSharpNativeFixup.EnsureTorchLoaded();
 var arguments = QuickStartArguments.Parse(args);
 var clock = Stopwatch.StartNew();

@@ -9,6 +9,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AgentFlow.MLNet.Agent;
 using AgentFlow.MLNet.Agent.Backends;
@@ -29,6 +30,10 @@ using Microsoft.Extensions.AI;
 using Microsoft.ML;
 using RealModel;
 
+// Numbers read and printed the same under every locale: "1e-5" and "12.5 %", never "1,5".
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
 var defaults = new FlowGrpoOptions();
 var planner = new Option<string>("--planner") { Description = "The planner: a Hugging Face model folder, a .gguf file, or 'tiny' (the built-in untrained tiny model).", Required = true };
 var frozenEndpoint = new Option<Uri>("--frozen-endpoint")
@@ -44,17 +49,36 @@ var apiKeyEnv = new Option<string>("--api-key-env") { Description = "The NAME of
 var endpointTimeout = Positive("--endpoint-timeout", "Seconds per attempt of a frozen-module call.", 120);
 var benchmark = new Option<string>("--benchmark") { Description = $"The shipped benchmark to train and evaluate on: {string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name))}.", DefaultValueFactory = _ => "bamboogle" };
 var limit = new Option<int?>("--limit") { Description = "Use only the first N questions of the benchmark (after shuffling); default all." };
+limit.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<int?>() is <= 0)
+        r.AddError("--limit must be a positive whole number");
+});
 var heldOut = Positive("--held-out", "Questions held out for evaluation (never trained on).", 25);
 var judge = new Option<bool>("--judge") { Description = "Reward with an LLM judge on the frozen endpoint instead of the benchmark's own scorer (the paper judges search answers this way)." };
 var index = new Option<string>("--index") { Description = "A Lucene index folder (agentflow index) for the search tool; default none." };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (CUDA needs the build's -p:TorchBackend=cuda).", DefaultValueFactory = _ => "auto" };
+device.Validators.Add(r =>
+{
+    // What ComputeDevice.Resolve understands, checked before anything loads; whether CUDA is there is found at run time.
+    string value = r.GetValueOrDefault<string>()!.Trim().ToLowerInvariant();
+    if (!(value is "auto" or "cpu" or "cuda" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _))))
+        r.AddError($"--device must be auto, cpu, cuda or cuda:N, got '{r.GetValueOrDefault<string>()}'");
+});
 var batch = Positive("--batch-size", "Questions per training step.", defaults.BatchSize);
-var generations = Positive("--num-generations", "Trajectories per question (the group size G, at least 2).", defaults.NumGenerations);
+var generations = Positive("--num-generations", "Trajectories per question (the group size G, at least 2).", defaults.NumGenerations, minimum: 2);
 var epochs = Positive("--epochs", "Passes over the training part.", defaults.NumTrainEpochs);
 var maxTurns = Positive("--max-turns", "Planner turns per rollout in training.", defaults.MaxTurns);
 var evalTurns = Positive("--eval-max-turns", "Planner turns per question in evaluation.", new AgentOptions().MaxTurns);
 var tokens = Positive("--max-tokens", "Most tokens one module call may generate, in training and evaluation.", 512);
-var learningRate = new Option<double?>("--learning-rate") { Description = "AdamW learning rate; default 1e-5 (the LoRA default)." };
+var learningRate = new Option<double?>("--learning-rate")
+{
+    Description = $"AdamW learning rate; default {FlowGrpoOptions.LoraLearningRate.ToString(CultureInfo.InvariantCulture)} (the LoRA default).",
+    // Read with the invariant culture whatever the machine's, so "1e-5" and "0.00001" always mean the same and "0,5" is refused.
+    CustomParser = r => double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && rate >= 0 && double.IsFinite(rate)
+        ? rate
+        : RefuseNumber(r, $"--learning-rate must be 0 or a positive number, got '{r.Tokens[0].Value}'"),
+};
 var loraRank = Positive("--lora-rank", "Rank of the planner's LoRA adapters.", 8);
 var timeBudget = Positive("--time-budget", "Seconds one trajectory may take; every rollout of a step runs at once, so raise it on a slow machine.", 300);
 var seed = new Option<int>("--seed") { Description = "Seeds the split, the adapters and every rollout.", DefaultValueFactory = _ => 1 };
@@ -130,7 +154,7 @@ root.SetAction(async (result, cancellationToken) =>
     if (!result.GetValue(noBaseline))
     {
         using var untrained = ml.AgentFlow().Transforms.AgentFlow(source, evaluation, computeDevice).Fit(test);
-        before = Evaluate(ml, untrained, test, scorer, "the untrained planner", Path.Combine(outputFolder, "held-out-baseline.jsonl")).Accuracy;
+        before = Evaluate(ml, untrained, test, "the untrained planner", Path.Combine(outputFolder, "held-out-baseline.jsonl")).Accuracy;
     }
 
     var estimator = ml.AgentFlow().Trainers.FlowGrpo(new FlowGrpoEstimatorOptions
@@ -164,7 +188,7 @@ root.SetAction(async (result, cancellationToken) =>
     // After --resume the history holds this run's steps only; the last one's number says where training stands.
     string last = trained.TrainingHistory.Count > 0 ? $" (to step {trained.TrainingHistory[^1].Step})" : "";
     Console.WriteLine($"trained {trained.TrainingHistory.Count} steps{last}; planner: {trained.Model.Model.Describe()}");
-    double after = Evaluate(ml, trained, test, scorer, "after Flow-GRPO", Path.Combine(outputFolder, "held-out-trained.jsonl")).Accuracy;
+    double after = Evaluate(ml, trained, test, "after Flow-GRPO", Path.Combine(outputFolder, "held-out-trained.jsonl")).Accuracy;
 
     string saved = Path.Combine(outputFolder, "model.zip");
     ml.Model.SaveAgentFlow(trained, test.Schema, saved);
@@ -181,7 +205,23 @@ if (parsed.Action is ParseErrorAction)
 }
 try
 {
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Ctrl+C cancels the run's token (training stops between steps); a run still going 10 s later is abandoned with 130.
+    int code = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+    if (code == 130)
+        Console.Error.WriteLine("realmodel: cancelled");
+    return code;
+}
+catch (OperationCanceledException)
+{
+    // Ctrl+C or SIGTERM: the checkpoints written so far stay, and --resume continues from the newest.
+    Console.Error.WriteLine("realmodel: cancelled");
+    return 130;
+}
+catch (ExternalException e)
+{
+    // libtorch's failures (CUDA out of memory) carry its C++ backtrace after the first line, which says what happened.
+    Console.Error.WriteLine($"realmodel: libtorch failed: {e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault()}");
+    return 1;
 }
 catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException or InvalidOperationException or ChatEndpointException)
 {
@@ -196,11 +236,13 @@ static AgentFlowModelSource ModelSource(string planner) =>
     : AgentFlowModelSource.FromFolder(planner);
 
 // Solves the held-out part once, writes one JSON line per question, and prints the library's metrics for it.
-static AgentFlowMetrics Evaluate(MLContext ml, ITransformer model, IDataView test, IAnswerScorer scorer, string label, string resultsFile)
+static AgentFlowMetrics Evaluate(MLContext ml, ITransformer model, IDataView test, string label, string resultsFile)
 {
     var clock = Stopwatch.StartNew();
     var rows = ml.Data.CreateEnumerable<HeldOutRow>(model.Transform(test), reuseRowObject: false).ToList();
-    var metrics = ml.AgentFlow().Evaluate(ml.Data.LoadFromEnumerable(rows), sourceColumnName: AgentFlowColumns.Source, scorer: scorer);
+    // The transform already scored every answer into Reward (with --judge, one judge call each): the metrics count those
+    // rewards rather than scoring again, which would ask the judge a second time and could disagree with the file.
+    var metrics = ml.AgentFlow().Evaluate(ml.Data.LoadFromEnumerable(rows), sourceColumnName: AgentFlowColumns.Source, scorer: new RecordedRewards(rows));
     var trajectories = rows.Select(r => Trajectory.FromJson(r.Trajectory)).ToList();
     // People read these files too: <answer> and non-ASCII text stay as they are rather than \u-escaped.
     var json = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -226,13 +268,19 @@ static Uri? Refuse(System.CommandLine.Parsing.ArgumentResult result, string erro
     return null;
 }
 
-static Option<int> Positive(string name, string description, int defaultValue)
+static double? RefuseNumber(System.CommandLine.Parsing.ArgumentResult result, string error)
+{
+    result.AddError(error);
+    return null;
+}
+
+static Option<int> Positive(string name, string description, int defaultValue, int minimum = 1)
 {
     var option = new Option<int>(name) { Description = $"{description} Default {defaultValue}.", DefaultValueFactory = _ => defaultValue };
     option.Validators.Add(r =>
     {
-        if (r.GetValueOrDefault<int>() <= 0)
-            r.AddError($"{name} must be a positive whole number");
+        if (r.GetValueOrDefault<int>() < minimum)
+            r.AddError(minimum == 1 ? $"{name} must be a positive whole number" : $"{name} must be a whole number of at least {minimum}");
     });
     return option;
 }

@@ -24,6 +24,9 @@ internal static class ErrorLines
     /// </summary>
     internal static string Failure(Exception error) => Prefix + Message(error);
 
+    /// <summary>An error that is no exception's message, on one line.</summary>
+    internal static string Failure(string message) => Prefix + OneLine(message);
+
     /// <summary><paramref name="error"/>'s message on one line, without the prefix or the parameter name (see <see cref="Failure"/>).</summary>
     internal static string Message(Exception error)
     {
@@ -32,6 +35,10 @@ internal static class ErrorLines
             message = message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal);
         return OneLine(message);
     }
+
+    /// <summary>The first line of <paramref name="text"/> that is not blank, trimmed (all of it when none is).</summary>
+    internal static string FirstLine(string text) =>
+        text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? text;
 
     /// <summary>A warning that does not stop the verb, on one line.</summary>
     internal static string Warning(string message) => $"{Prefix}warning: {OneLine(message)}";

@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>The command line itself is wrong: an unknown or missing flag, a value that does not parse or is out of range.</summary>
     internal const int Usage = 2;
+
+    /// <summary>Cancelled by Ctrl+C (SIGINT) or SIGTERM: 128 + SIGINT's number, as a shell reports a process ended by it.</summary>
+    internal const int Cancelled = 130;
 }

@@ -37,9 +37,12 @@ internal static class GenerateCommand
             command.Options.Add(option);
         command.SetAction((result, cancellationToken) =>
         {
-            TorchSharpNativeFixup.EnsureTorchLoaded();
             if (result.GetResult(threads) is not null)
+            {
+                // Set before the model loads (which loads libtorch itself otherwise), so loading uses the threads too.
+                TorchSharpNativeFixup.EnsureTorchLoaded();
                 torch.set_num_threads(result.GetValue(threads));
+            }
             var clock = Stopwatch.StartNew();
             using var local = model.Load(result);
             Console.Error.WriteLine($"loaded {local.Model.Describe()} in {clock.Elapsed.TotalSeconds:F1} s");

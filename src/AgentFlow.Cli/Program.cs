@@ -1,6 +1,13 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using AgentFlow.Cli;
+
+// Every number agentflow prints (timings, accuracies, rates) reads the same on every machine, as the README shows it
+// and as scripts parse it: "1.5 s", never "1,5 s" under a German or French locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var root = new RootCommand("agentflow: train and run AgentFlow agents with TorchSharp and ML.NET.")
 {
@@ -23,11 +30,28 @@ if (parsed.Action is ParseErrorAction)
 }
 try
 {
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Ctrl+C cancels the verb's token; a verb that has not stopped 10 s later is abandoned with exit code 130 anyway.
+    int code = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+    if (code == ExitCodes.Cancelled)
+        Console.Error.WriteLine(ErrorLines.Failure("cancelled"));
+    return code;
 }
 catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException or InvalidOperationException or UnauthorizedAccessException)
 {
     // Problems with what the user gave us: one clear line, no stack trace.
     Console.Error.WriteLine(ErrorLines.Failure(e));
+    return ExitCodes.Failure;
+}
+catch (OperationCanceledException)
+{
+    // Ctrl+C (SIGINT) or SIGTERM cancelled the verb's token and the verb stopped: no stack trace, the shell's exit code.
+    Console.Error.WriteLine(ErrorLines.Failure("cancelled"));
+    return ExitCodes.Cancelled;
+}
+catch (ExternalException e)
+{
+    // libtorch's own failures (CUDA out of memory, a kernel error) arrive as ExternalException with its C++ backtrace
+    // appended: the first line says what went wrong.
+    Console.Error.WriteLine(ErrorLines.Failure($"libtorch failed: {ErrorLines.FirstLine(e.Message)}"));
     return ExitCodes.Failure;
 }

@@ -28,7 +28,7 @@ internal static class AskCommand
             var trajectory = await session.Agent.SolveAsync(text, result.GetValue(arguments.Seed), cancellationToken).ConfigureAwait(false);
             Console.Out.Write(result.GetValue(json) ? trajectory.ToJson(includeTokens: true) + Environment.NewLine : TrajectoryText.Render(trajectory));
             if (trajectory.IsInfrastructureFailure)
-                Console.Error.WriteLine(ErrorLines.Warning($"a module failed: {trajectory.Failure}"));
+                Console.Error.WriteLine(ErrorLines.Warning($"a module failed: {TrajectoryText.Line(trajectory.Failure ?? "")}"));
             return trajectory.IsInfrastructureFailure ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;

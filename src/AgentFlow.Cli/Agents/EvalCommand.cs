@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using AgentFlow.MLNet.Agent.Trajectories;
 using AgentFlow.MLNet.Benchmarks;
 using AgentFlow.MLNet.Rewards;
@@ -7,7 +8,7 @@ using AgentFlow.MLNet.Rewards;
 namespace AgentFlow.Cli.Agents;
 
 /// <summary>
-/// <c>agentflow eval</c>: the agent on a shipped benchmark (with its scorer) or a JSONL file; prints a results table on
+/// <c>agentflow eval</c>: the agent on a shipped benchmark (with its scorer) or a question file (JSONL, CSV or TSV); prints a results table on
 /// standard output and, with <c>--output</c>, writes every question's outcome as JSON. Questions run concurrently
 /// (<c>--parallel</c>) so the model host decodes them in one batch; each is seeded from <c>--seed</c> and its index.
 /// </summary>
@@ -17,13 +18,13 @@ internal static class EvalCommand
     {
         var benchmark = new Option<string>("--benchmark") { Description = $"A shipped benchmark: {string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name))}." };
         var data = new Option<string>("--data") { Description = "A question file (.jsonl, .csv or .tsv): question, answer (in JSONL a string, number or list), optional id and source." };
-        var scorer = CliOptions.Text("--scorer", "Scorer for --data: exact (normalised exact match over the answers), numeric, or judge (an LLM judge on the judge module's backend).",
+        var scorer = CliOptions.Text("--scorer", "Scorer for --data (a shipped benchmark has its own): exact (normalised exact match over the answers), numeric, or judge (an LLM judge on the judge module's backend).",
             "exact, numeric or judge", value => value is "exact" or "numeric" or "judge", "exact");
         var limit = CliOptions.Number("--limit", "Evaluate only the first N questions.", "a positive whole number", (int n) => n > 0);
         var parallel = CliOptions.Number("--parallel", "Questions solved at once (their module calls share the model's batch).", "a positive whole number", (int n) => n > 0, defaultValue: 4);
         var output = new Option<string>("--output") { Description = "Write the report (summary, per source, per question) as JSON here." };
         var arguments = new AgentArguments();
-        var command = new Command("eval", "Evaluate the agent on a benchmark or a JSONL file; prints accuracy per source, mean turns, tool errors and latency.")
+        var command = new Command("eval", "Evaluate the agent on a shipped benchmark or a question file (.jsonl, .csv or .tsv); prints accuracy per source, mean turns, tool errors and latency.")
         {
             benchmark, data, scorer, limit, parallel, output,
         };
@@ -32,6 +33,9 @@ internal static class EvalCommand
         {
             if ((result.GetResult(benchmark) is null) == (result.GetResult(data) is null))
                 result.AddError($"give exactly one of --benchmark NAME and --data FILE ({EvalData.Formats})");
+            // A shipped benchmark is scored by its own scorer; a --scorer beside it would be ignored, so it is refused.
+            else if (result.GetResult(benchmark) is not null && result.GetResult(scorer) is { Implicit: false })
+                result.AddError("--scorer applies to --data only: a --benchmark is scored by its own scorer");
         });
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -63,7 +67,7 @@ internal static class EvalCommand
                 var item = items[i];
                 var trajectory = await session.Agent.SolveAsync(item.Question, unchecked(seed + (ulong)i), token).ConfigureAwait(false);
                 outcomes[i] = await ScoreAsync(item, trajectory, token).ConfigureAwait(false);
-                Console.Error.WriteLine($"[{Interlocked.Increment(ref done)}/{items.Count}] {item.Benchmark} {item.Id}: {(outcomes[i].Correct ? "correct" : "wrong")} in {trajectory.DurationMs / 1000:F1} s");
+                Console.Error.WriteLine($"[{Interlocked.Increment(ref done)}/{items.Count}] {TrajectoryText.Visible(item.Benchmark)} {TrajectoryText.Visible(item.Id)}: {(outcomes[i].Correct ? "correct" : "wrong")} in {(trajectory.DurationMs / 1000).ToString("F1", CultureInfo.InvariantCulture)} s");
             }).ConfigureAwait(false);
 
             var report = EvalReport.Create(ModelArguments.NameOf(result.GetValue(arguments.Model.Model)!), dataName, outcomes, clock.Elapsed.TotalSeconds);

@@ -20,7 +20,7 @@ internal static class EvalData
 
     /// <summary>
     /// A question file, read by its extension: <see cref="Jsonl"/>, or <see cref="DelimitedQuestions"/> with commas or
-    /// tabs. Both formats then meet the same checks: a question that is not empty or white space, answers
+    /// tabs. Both formats then meet the same checks: a question and answers that are not empty or white space, answers
     /// <paramref name="scorer"/> can score (numbers for the numeric scorer), and each id used once. Repeated
     /// questions are kept: each row is its own item.
     /// </summary>
@@ -41,6 +41,9 @@ internal static class EvalData
         {
             if (string.IsNullOrWhiteSpace(item.Question))
                 throw new InvalidDataException($"{path}:{line}: the question is empty{(item.Question.Length > 0 ? " (only white space)" : "")}");
+            // A blank gold answer matches nothing a model says (or, for a lenient scorer, everything): refused, not scored.
+            if (item.GoldAnswers.FirstOrDefault(string.IsNullOrWhiteSpace) is { } blank)
+                throw new InvalidDataException($"{path}:{line}: the answer is empty{(blank.Length > 0 ? " (only white space)" : "")}");
             if (!firstLineOfId.TryAdd(item.Id, line))
                 throw new InvalidDataException($"{path}:{line}: the id '{item.Id}' is already used on line {firstLineOfId[item.Id]}");
             try

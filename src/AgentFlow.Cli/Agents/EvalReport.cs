@@ -43,7 +43,7 @@ internal sealed record EvalReport(string Model, string Data, int Questions, doub
     ];
 
     /// <summary>
-    /// One row per source and, with several, an "all" row: a Spectre.Console table with rounded borders on a terminal,
+    /// One row per source and, with several, an "all" row: a Spectre.Console table with simple borders (rules under the header) on a terminal,
     /// and a Markdown table (pipes, the numbers right-aligned, no colour codes) when <paramref name="output"/> is
     /// redirected, so a file or a pipe gets text that pastes into an issue or a README as it is.
     /// </summary>
@@ -58,9 +58,9 @@ internal sealed record EvalReport(string Model, string Data, int Questions, doub
                 Padding = terminal ? new Padding(0, 0, 1, 0) : new Padding(1, 0, 1, 0),
             });
         foreach (var source in Sources)
-            table.AddRow(Cells(source));
+            table.AddRow(Cells(source, terminal));
         if (Sources.Count > 1)
-            table.AddRow(Cells(new EvalSource("all", Questions, Items.Count(i => i.Correct), Accuracy, MeanTurns, ToolErrors, ModuleFailures, MeanSeconds)));
+            table.AddRow(Cells(new EvalSource("all", Questions, Items.Count(i => i.Correct), Accuracy, MeanTurns, ToolErrors, ModuleFailures, MeanSeconds), terminal));
 
         if (terminal)
         {
@@ -81,13 +81,23 @@ internal sealed record EvalReport(string Model, string Data, int Questions, doub
         foreach (string line in text.ToString().Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0))
             output.WriteLine(line);
 
-        static string[] Cells(EvalSource s) =>
+        static string[] Cells(EvalSource s, bool terminal) =>
         [
-            Markup.Escape(s.Source), Num(s.Questions), Num(s.Correct), (s.Accuracy * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
+            Markup.Escape(SourceName(s.Source, terminal)), Num(s.Questions), Num(s.Correct), (s.Accuracy * 100).ToString("F1", CultureInfo.InvariantCulture) + "%",
             s.MeanTurns.ToString("F2", CultureInfo.InvariantCulture), Num(s.ToolErrors), Num(s.ModuleFailures), s.MeanSeconds.ToString("F2", CultureInfo.InvariantCulture),
         ];
 
         static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A source name as a cell shows it: control characters as escapes (a file's <c>source</c> column is anyone's text),
+    /// and, in Markdown, <c>|</c> as <c>\|</c> so it cannot split the cell.
+    /// </summary>
+    internal static string SourceName(string source, bool terminal)
+    {
+        string visible = TrajectoryText.Visible(source);
+        return terminal ? visible : visible.Replace("|", "\\|", StringComparison.Ordinal);
     }
 
     /// <summary>Wide enough that no source name or column is ever wrapped in a file (Spectre assumes 80 columns when redirected).</summary>

@@ -18,7 +18,7 @@ using Microsoft.Extensions.AI;
 namespace AgentFlow.Cli.Agents;
 
 /// <summary>
-/// <c>agentflow train</c>: Flow-GRPO on the planner's LoRA adapters, over a JSONL file or a shipped benchmark, with the
+/// <c>agentflow train</c>: Flow-GRPO on the planner's LoRA adapters, over a question file or a shipped benchmark, with the
 /// frozen modules on the local model or one OpenAI-compatible endpoint. Writes <c>metrics.jsonl</c> (one line a step),
 /// checkpoints (<c>checkpoint-N/</c>, which <c>--resume</c> continues from), the adapters (<c>adapter/</c>, PEFT layout)
 /// and the merged model (<c>model/</c>, which <c>eval --model</c> loads).
@@ -30,7 +30,7 @@ internal static class TrainCommand
         var benchmark = new Option<string>("--benchmark") { Description = "Train on a shipped benchmark (its own scorer per row)." };
         var data = new Option<string>("--data") { Description = "Train on a question file (.jsonl, .csv or .tsv): question, answer (in JSONL a string, number or list), optional id and source." };
         var validation = new Option<string>("--validation") { Description = "A question file (.jsonl, .csv or .tsv) scored greedily every --eval-steps steps and at the end." };
-        var scorer = CliOptions.Text("--scorer", "Scorer for JSONL rows: exact or numeric.", "exact or numeric", value => value is "exact" or "numeric", "exact");
+        var scorer = CliOptions.Text("--scorer", "Scorer for the rows of --data and --validation (any of .jsonl, .csv, .tsv): exact or numeric.", "exact or numeric", value => value is "exact" or "numeric", "exact");
         var limit = CliOptions.Number("--limit", "Train on the first N questions only.", "a positive whole number", (int n) => n > 0);
         var output = new Option<string>("--output") { Description = "Folder for metrics.jsonl, adapter/ and model/.", Required = true };
         var model = new ModelArguments();
@@ -39,12 +39,12 @@ internal static class TrainCommand
         var loraAlpha = CliOptions.Number("--lora-alpha", "LoRA alpha (the update is scaled by alpha / rank).", "a positive number", (double a) => a > 0 && double.IsFinite(a), defaultValue: 16.0);
         var resume = new Option<bool>("--resume")
         {
-            Description = "Continue the run in --output from its newest intact checkpoint; the data, the model and every option but --epochs, --eval-steps and --save-steps must be as before.",
+            Description = "Continue the run in --output from its newest intact checkpoint; the data, the model and every option must be as before, except --save-steps, --save-total-limit, --eval-steps, --max-consecutive-non-finite-steps and (not under --lr-scheduler cosine) --epochs.",
         };
         var flowGrpo = new TrainerArguments();
         var backends = new ModuleBackendArguments();
 
-        var command = new Command("train", "Train the planner with Flow-GRPO (LoRA) on a JSONL file or a shipped benchmark.")
+        var command = new Command("train", "Train the planner with Flow-GRPO (LoRA) on a question file (.jsonl, .csv or .tsv) or a shipped benchmark.")
         {
             benchmark, data, validation, scorer, limit, output, index, loraRank, loraAlpha, resume,
         };
@@ -86,9 +86,16 @@ internal static class TrainCommand
 
             using var trainer = new FlowGrpoTrainer(host, new ToolRegistry(tools), rowScorer, options,
                 new FlowGrpoSetup { FrozenModules = endpoint });
-            int totalSteps = (train.Count + options.BatchSize - 1) / options.BatchSize * options.NumTrainEpochs;
-            var history = await TrainingProgress.RunAsync(totalSteps,
-                progress => trainer.TrainAsync([.. train.Select(Example)], [.. held.Select(Example)], progress, cancellationToken)).ConfigureAwait(false);
+            IReadOnlyList<FlowGrpoStepMetrics> history;
+            try
+            {
+                history = await TrainingProgress.RunAsync(options.TotalSteps(train.Count), resuming: options.ResumeFromCheckpoint is not null,
+                    progress => trainer.TrainAsync([.. train.Select(Example)], [.. held.Select(Example)], progress, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e) when (TrainerArguments.WithFlagNames(e.Message) is { } message)
+            {
+                throw new InvalidOperationException(message, e);
+            }
 
             await host.RunAsync(trained =>
             {

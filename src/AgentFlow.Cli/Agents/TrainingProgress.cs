@@ -11,8 +11,11 @@ namespace AgentFlow.Cli.Agents;
 /// </summary>
 internal static class TrainingProgress
 {
-    /// <summary>Runs <paramref name="train"/> with a progress sink that reports each step as it ends, in order.</summary>
-    internal static async Task<T> RunAsync<T>(int totalSteps, Func<IProgress<FlowGrpoStepMetrics>, Task<T>> train)
+    /// <summary>
+    /// Runs <paramref name="train"/> with a progress sink that reports each step as it ends, in order. When
+    /// <paramref name="resuming"/>, the first step's number is the checkpoint's next, known once the trainer has read it.
+    /// </summary>
+    internal static async Task<T> RunAsync<T>(int totalSteps, bool resuming, Func<IProgress<FlowGrpoStepMetrics>, Task<T>> train)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (Console.IsErrorRedirected || !console.Profile.Capabilities.Interactive)
@@ -24,7 +27,7 @@ internal static class TrainingProgress
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask("Flow-GRPO: rolling out step 1", maxValue: totalSteps);
+                var task = context.AddTask(resuming ? "Flow-GRPO: resuming from the newest checkpoint" : "Flow-GRPO: rolling out step 1", maxValue: totalSteps);
                 result = await train(new StepReporter(step =>
                 {
                     console.WriteLine(Line(step));

@@ -23,11 +23,11 @@ internal static class TrajectoryText
             text.AppendLine($"turn {turn.Number}");
             Module(text, "  planner", turn.Planner);
             if (turn.Step is { } step)
-                text.AppendLine($"    -> tool {step.ToolName}, sub-goal: {Short(step.SubGoal)}");
+                text.AppendLine($"    -> tool {Short(step.ToolName)}, sub-goal: {Short(step.SubGoal)}");
             if (turn.Executor is { } executor)
                 Module(text, "  executor", executor);
             if (turn.Tool is { } tool && turn.ToolArguments is { } arguments)
-                text.AppendLine($"  {tool}({Short(arguments)})");
+                text.AppendLine($"  {Short(tool)}({Short(arguments)})");
             if (turn.ToolOutput is { } output)
                 text.AppendLine($"    = {Short(output)}");
             if (turn.Verifier is { } verifier)
@@ -53,9 +53,15 @@ internal static class TrajectoryText
         text.AppendLine($"{name} ({call.DurationMs / 1000:F1} s{tokens}{cut}): {(call.Error is { } error ? "FAILED " + Short(error) : Short(call.Output))}");
     }
 
+    /// <summary><paramref name="text"/> on one line, whole, its control characters shown as escapes: for a message outside the trajectory's text.</summary>
+    internal static string Line(string text) => Visible(Flat(text));
+
+    private static string Flat(string text) =>
+        string.Join(" | ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
     private static string Short(string text)
     {
-        string flat = string.Join(" | ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string flat = Flat(text);
         if (flat.Length > MaxChars)
         {
             // Cut before the pair, not inside it: half of a surrogate pair is no character.
@@ -66,7 +72,7 @@ internal static class TrajectoryText
     }
 
     /// <summary><paramref name="text"/> with every control character but the tab written as <c>\uXXXX</c>.</summary>
-    private static string Visible(string text)
+    internal static string Visible(string text)
     {
         if (!text.Any(c => char.IsControl(c) && c != '\t'))
             return text;

@@ -24,7 +24,10 @@ public sealed record FlowGrpoOptions
     /// <summary>Questions per training step. Default 32 (the reference's <c>data.train_batch_size</c>).</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Trajectories G sampled per question (TRL <c>num_generations</c>, verl <c>rollout.n</c>). Default 8.</summary>
+    /// <summary>
+    /// Trajectories G sampled per question (TRL <c>num_generations</c>, verl <c>rollout.n</c>); at least 2, since an
+    /// advantage is measured against the question's other trajectories and a group of one has none. Default 8.
+    /// </summary>
     public int NumGenerations { get; init; } = 8;
 
     /// <summary>Most planner turns per training trajectory. Default 3 (the reference's <c>TOOL_STEPS</c>).</summary>
@@ -185,11 +188,24 @@ public sealed record FlowGrpoOptions
     /// </summary>
     public string? ResumeFromCheckpoint { get; init; }
 
-    /// <summary>Validation every this many training steps; 0 never (TRL <c>eval_steps</c>). Default 2 (the reference's <c>trainer.test_freq</c>).</summary>
+    /// <summary>
+    /// Validation every this many training steps, and always after the last step; 0 validates only after the last step
+    /// (TRL <c>eval_steps</c>). No validation set, no validation. Default 2 (the reference's <c>trainer.test_freq</c>).
+    /// </summary>
     public int EvalSteps { get; init; } = 2;
 
     /// <summary>Folder for checkpoints and <c>metrics.jsonl</c> (TRL <c>output_dir</c>); null writes nothing. Default null.</summary>
     public string? OutputFolder { get; init; }
+
+    /// <summary>Training steps per epoch over <paramref name="rows"/> training rows: ⌈rows / <see cref="BatchSize"/>⌉ (the last batch may be short).</summary>
+    public int StepsPerEpoch(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        return (rows + BatchSize - 1) / BatchSize;
+    }
+
+    /// <summary>Training steps of a whole run over <paramref name="rows"/> training rows, resumed steps included: <see cref="StepsPerEpoch"/> × <see cref="NumTrainEpochs"/>.</summary>
+    public int TotalSteps(int rows) => StepsPerEpoch(rows) * NumTrainEpochs;
 
     /// <summary>The learning rate this run uses: <see cref="LearningRate"/>, or the default for LoRA or full fine-tuning.</summary>
     public double LearningRateFor(bool lora) => LearningRate ?? (lora ? LoraLearningRate : FullFineTuningLearningRate);
@@ -198,7 +214,10 @@ public sealed record FlowGrpoOptions
     public void Validate()
     {
         Positive(BatchSize, nameof(BatchSize));
-        Positive(NumGenerations, nameof(NumGenerations));
+        // A group of one trajectory has no baseline: every advantage would be 0 and the planner would never learn.
+        if (NumGenerations < 2)
+            throw new ArgumentOutOfRangeException(nameof(NumGenerations), NumGenerations,
+                "NumGenerations must be at least 2: an advantage compares a trajectory with the other trajectories of its question.");
         Positive(MaxTurns, nameof(MaxTurns));
         Positive(MaxCompletionTokens, nameof(MaxCompletionTokens));
         Positive(NumTrainEpochs, nameof(NumTrainEpochs));

@@ -106,8 +106,8 @@ public sealed class FlowGrpoTrainer : IDisposable
         RequireQuestions(train, "Training", nameof(train));
         if (validation is not null)
             RequireQuestions(validation, "Validation", nameof(validation));
-        int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
-        int totalSteps = stepsPerEpoch * _options.NumTrainEpochs;
+        int stepsPerEpoch = _options.StepsPerEpoch(train.Count);
+        int totalSteps = _options.TotalSteps(train.Count);
         _updater ??= await _host.RunAsync(model => new PolicyUpdater(model, _options, totalSteps, _setup.Reference), ModelAccess.Write, cancellationToken).ConfigureAwait(false);
         string? outputFolder = _options.OutputFolder is { } folder ? Directory.CreateDirectory(folder).FullName : null;
         string? metricsPath = outputFolder is null ? null : Path.Combine(outputFolder, "metrics.jsonl");

@@ -77,6 +77,21 @@ public sealed class AgentVerbTests : IDisposable
         Assert.StartsWith($"agentflow: warning: a module failed: {failure}", result.Error);
     }
 
+    [Fact]
+    public void AskShowsControlCharactersInAModuleFailureAsEscapesOnBothStreams()
+    {
+        int port = ScriptedHttpServer.FreePort();
+
+        // The model name is echoed in the failure, so an escape sequence in it reaches both the trajectory and the warning.
+        var result = AgentflowProcess.Run($"ask \"{Question}\" --model tiny --max-tokens 4 --frozen-endpoint http://127.0.0.1:{port}/v1 --frozen-model \"m\u001B[2J\" --endpoint-retries 0");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("(model m\\u001B[2J)", result.Output);
+        Assert.StartsWith("agentflow: warning: a module failed: query_analysis call failed: ", result.Error);
+        Assert.Contains("(model m\\u001B[2J)", result.Error);
+        Assert.DoesNotContain('\u001B', result.Output + result.Error);
+    }
+
     [Theory]
     [InlineData("--frozen-endpoint localhost:8000", "--frozen-endpoint must be an http or https URL such as http://127.0.0.1:8000/v1, got 'localhost:8000'")]
     [InlineData("--frozen-endpoint http://h/v1", "the endpoint http://h/v1 needs a model name: --frozen-model")]
@@ -120,22 +135,26 @@ public sealed class AgentVerbTests : IDisposable
     [Fact]
     public async Task EvalOnJsonlGroupsBySourceAndCountsAnAnswerTheScorerAccepts()
     {
-        // The untrained tiny model answers with whitespace only, so the empty answer is the one it gets right.
+        // The untrained tiny model answers with white space only; the generator answers from a server, always 4.
+        using var generator = new ScriptedHttpServer(_ => new ScriptedHttpServer.Reply(200, ScriptedHttpServer.Completion("<answer>4</answer>")));
         string data = _temp.File("questions.jsonl");
         File.WriteAllLines(data,
         [
-            """{"id": "a", "question": "Say nothing.", "answer": "", "source": "silence"}""",
+            """{"id": "a", "question": "What is 2 + 3?", "answer": "5", "source": "sums|\u001B[31m"}""",
             "",
             """{"id": "b", "question": "What is 2 + 2?", "answer": ["4", "four"], "source": "math"}""",
         ]);
         string report = _temp.File("report.json");
 
-        var result = AgentflowProcess.Run($"eval --data \"{data}\" --model tiny --max-turns 1 --max-tokens 4 --output \"{report}\"");
+        var result = AgentflowProcess.Run($"eval --data \"{data}\" --module-endpoint generator={generator.Endpoint} --module-model generator=g " +
+            $"--model tiny --max-turns 1 --max-tokens 4 --output \"{report}\"");
 
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var sources = json.RootElement.GetProperty("sources").EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!);
-        Assert.Equal(["silence", "math"], sources.Keys);
+        Assert.Equal(["sums|\u001B[31m", "math"], sources.Keys);
+        Assert.Equal(0, sources["sums|\u001B[31m"].GetProperty("correct").GetInt32());
+        Assert.Equal(1, sources["math"].GetProperty("correct").GetInt32());
         var scorer = new ExactMatchScorer();
         foreach (var item in json.RootElement.GetProperty("items").EnumerateArray())
         {
@@ -143,7 +162,10 @@ public sealed class AgentVerbTests : IDisposable
             var score = await scorer.ScoreAsync(new ScoringRequest(item.GetProperty("answer").GetString()!, gold));
             Assert.Equal(score.Score >= 1, item.GetProperty("correct").GetBoolean());
         }
-        Assert.Contains("all ", result.Output);
+        // Redirected, the table is Markdown: a source's | cannot split its cell, nor its escape sequence recolour anything.
+        Assert.Contains("| sums\\|\\u001B[31m |", result.Output);
+        Assert.DoesNotContain('\u001B', result.Output + result.Error);
+        Assert.Contains("| all ", result.Output);
     }
 
     [Fact]
@@ -197,9 +219,22 @@ public sealed class AgentVerbTests : IDisposable
         Assert.Equal($"agentflow: the API key variable AGENTFLOW_TEST_KEY_NEVER_SET is not set (it names the environment variable that holds the key){Environment.NewLine}", result.Error);
     }
 
+    [Fact]
+    public void CtrlCDuringEvalEndsWithOneLineAndExitCode130()
+    {
+        // Signalled after the first question is scored, with 124 still to go one at a time.
+        var result = AgentflowProcess.RunInterrupted("eval --benchmark bamboogle --model tiny --max-turns 1 --max-tokens 4 --parallel 1", "[1/");
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.EndsWith($"{Environment.NewLine}agentflow: cancelled{Environment.NewLine}", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);   // no stack trace
+        Assert.Empty(result.Output);                      // no table of a run cut short
+    }
+
     [Theory]
     [InlineData("eval --model tiny", "give exactly one of --benchmark NAME and --data FILE (.jsonl, .csv or .tsv)")]
     [InlineData("eval --model tiny --benchmark bamboogle --limit 0", "--limit must be a positive whole number, got 0")]
+    [InlineData("eval --model tiny --benchmark aime24 --scorer exact", "--scorer applies to --data only: a --benchmark is scored by its own scorer")]
     public void EvalUsageErrorsNameTheProblem(string arguments, string message)
     {
         var result = AgentflowProcess.Run(arguments);

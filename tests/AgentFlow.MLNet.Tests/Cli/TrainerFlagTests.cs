@@ -67,11 +67,44 @@ public sealed class TrainerFlagTests : IDisposable
             Assert.True(JsonNode.DeepEquals(value, trained[key]), $"{key}: the flag gave {trained[key]?.ToJsonString()}, expected {value?.ToJsonString()}");
     }
 
+    [Fact]
+    public void TheWordsForNoValueAndTheLimitsOfTheRangesReachTheTrainer()
+    {
+        string data = _temp.File("train.jsonl");
+        File.WriteAllLines(data, ["""{"question": "What is 2 + 2?", "answer": "4"}"""]);
+        string output = _temp.File("run");
+        var flags = new Dictionary<string, object?>
+        {
+            ["--learning-rate"] = null, ["--save-total-limit"] = null, ["--dual-clip"] = null,
+            ["--max-grad-norm"] = double.PositiveInfinity, ["--mini-batch-size"] = 0, ["--top-p"] = 1.0, ["--min-learning-rate-ratio"] = 1.0,
+            ["--adam-beta1"] = 0.0,
+        };
+
+        var result = AgentflowProcess.Run($"train --data \"{data}\" --model tiny --output \"{output}\" --batch-size 1 --num-generations 2 --max-turns 1 "
+            + $"--max-completion-tokens 2 --epochs 1 {string.Join(' ', flags.Select(f => Flag(f.Key, f.Value)))}");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var trained = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "checkpoint-1", "trainer_state.json")))!["options"]!.AsObject();
+        Assert.Null(trained["learning_rate"]);
+        Assert.Null(trained["save_total_limit"]);
+        Assert.Null(trained["dual_clip"]);
+        Assert.Equal("Infinity", trained["max_grad_norm"]!.ToJsonString().Trim('"'));
+        Assert.Equal(0, (int)trained["mini_batch_size"]!);
+        Assert.Equal(1.0, (double)trained["top_p"]!);
+        Assert.Equal(1.0, (double)trained["min_learning_rate_ratio"]!);
+        Assert.Equal(0.0, (double)trained["adam_beta1"]!);
+    }
+
     [Theory]
     [InlineData("--loss-aggregation token-sum", "--loss-aggregation must be one of token-mean, paper-nested, rollout-mean, seq-mean-token-sum-norm, got 'token-sum'")]
     [InlineData("--dual-clip 0.5", "--dual-clip must be a number above 1 or 'off', got 0.5")]
     [InlineData("--save-total-limit none", "--save-total-limit must be a positive whole number or 'all', got 'none'")]
-    [InlineData("--top-p -1", "--top-p must be a positive number, got -1")]
+    [InlineData("--top-p -1", "--top-p must be a number in (0, 1], got -1")]
+    [InlineData("--top-p 1.5", "--top-p must be a number in (0, 1], got 1.5")]
+    [InlineData("--epsilon 1", "--epsilon must be a number in (0, 1), got 1")]
+    [InlineData("--adam-beta2 1", "--adam-beta2 must be a number in [0, 1), got 1")]
+    [InlineData("--min-learning-rate-ratio 2", "--min-learning-rate-ratio must be a number in [0, 1], got 2")]
+    [InlineData("--max-grad-norm NaN", "--max-grad-norm must be a positive number or Infinity, got NaN")]
     public void AFlagValueItCannotTakeIsAUsageErrorNamingTheFlag(string flag, string message)
     {
         var result = AgentflowProcess.Run($"train --benchmark bamboogle --model tiny --output \"{_temp.File("run")}\" {flag}");
@@ -81,10 +114,18 @@ public sealed class TrainerFlagTests : IDisposable
         Assert.False(Directory.Exists(_temp.File("run")));
     }
 
+    /// <summary>How each flag whose option may be null spells the null.</summary>
+    private static readonly Dictionary<string, string> NullWords = new()
+    {
+        ["--dual-clip"] = "off",
+        ["--learning-rate"] = "auto",
+        ["--save-total-limit"] = "all",
+    };
+
     private static string Flag(string name, object? value) => value switch
     {
         true => name,
-        null => name + (name == "--dual-clip" ? " off" : " all"),
+        null => $"{name} {NullWords[name]}",
         Enum e => $"{name} {Kebab(e.ToString())}",
         IFormattable number => $"{name} {number.ToString(null, CultureInfo.InvariantCulture)}",
         _ => throw new InvalidOperationException($"no spelling for {name} = {value}"),

@@ -29,7 +29,7 @@ public sealed class KilledTrainingTests : IDisposable
     public void ARunKilledAtAnyMomentResumesToTheSameAdaptersAsAnUninterruptedRun()
     {
         string data = _temp.File("train.jsonl");
-        File.WriteAllLines(data, Enumerable.Range(0, 6).Select(i => i % 2 == 0 ? $$"""{"question": "Say nothing {{i}}.", "answer": ""}""" : $$"""{"question": "What is {{i}} + {{i}}?", "answer": "{{2 * i}}"}"""));
+        File.WriteAllLines(data, Enumerable.Range(0, 6).Select(i => i % 2 == 0 ? $$"""{"question": "Say nothing {{i}}.", "answer": "nothing"}""" : $$"""{"question": "What is {{i}} + {{i}}?", "answer": "{{2 * i}}"}"""));
         string Flags(string output) => $"train --data \"{data}\" --model tiny --output \"{output}\" --batch-size 2 --num-generations 4 --epochs 2 " +
             "--max-turns 1 --max-completion-tokens 4 --temperature 1 --learning-rate 0.05 --save-steps 1 --seed 3";
 

@@ -42,6 +42,8 @@ public sealed class QuickStartModelFixture : IAsyncLifetime
         var loaded = ml.Model.LoadAgentFlow(ModelPath, out _, run.LoadOptions);
         using var engine = ml.Model.CreatePredictionEngine<AgentFlowQuestion, AgentFlowPrediction>(loaded);
         Answers = [.. Questions.Select(q => engine.Predict(new AgentFlowQuestion { Question = q.Question }).PredictedAnswer)];
+        // Consume is compared with these answers; were they all empty, a Consume that printed nothing would pass.
+        Assert.Contains(Answers, answer => !string.IsNullOrWhiteSpace(answer));
     }
 
     public Task DisposeAsync()

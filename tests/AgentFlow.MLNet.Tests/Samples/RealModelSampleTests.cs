@@ -42,7 +42,7 @@ public sealed class RealModelSampleTests : IDisposable
         [
             "--planner", "planner", "--frozen-endpoint", server.Endpoint.ToString(), "--frozen-model", "tiny", "--api-key-env", KeyVariable,
             "--benchmark", "bamboogle", "--limit", "3", "--held-out", "1", "--batch-size", "2", "--num-generations", "2", "--epochs", "1",
-            "--max-turns", "1", "--eval-max-turns", "1", "--max-tokens", "8", "--out", "out",
+            "--max-turns", "1", "--eval-max-turns", "1", "--max-tokens", "8", "--learning-rate", "1e-5", "--out", "out",
         ], environment: key);
 
         Assert.True(run.ExitCode == 0, run.Error + run.Output);
@@ -95,6 +95,10 @@ public sealed class RealModelSampleTests : IDisposable
     [Theory]
     [InlineData("--frozen-endpoint,localhost:8000", "realmodel: --frozen-endpoint must be an http or https URL such as http://127.0.0.1:8000/v1, got 'localhost:8000'", 2)]
     [InlineData("--frozen-endpoint,http://127.0.0.1:9/v1,--held-out,0", "realmodel: --held-out must be a positive whole number", 2)]
+    [InlineData("--frozen-endpoint,http://127.0.0.1:9/v1,--num-generations,1", "realmodel: --num-generations must be a whole number of at least 2", 2)]
+    [InlineData("--frozen-endpoint,http://127.0.0.1:9/v1,--limit,0", "realmodel: --limit must be a positive whole number", 2)]
+    [InlineData("--frozen-endpoint,http://127.0.0.1:9/v1,--device,gpu", "realmodel: --device must be auto, cpu, cuda or cuda:N, got 'gpu'", 2)]
+    [InlineData("--frozen-endpoint,http://127.0.0.1:9/v1,--learning-rate,1e-5x", "realmodel: --learning-rate must be 0 or a positive number, got '1e-5x'", 2)]
     [InlineData("--frozen-endpoint,http://127.0.0.1:9/v1,--api-key-env,REALMODEL_UNSET_VARIABLE", "realmodel: the API key variable REALMODEL_UNSET_VARIABLE is not set", 1)]
     public void RefusesBadArgumentsWithOneLine(string arguments, string message, int exitCode)
     {

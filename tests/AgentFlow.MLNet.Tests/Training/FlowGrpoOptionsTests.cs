@@ -34,7 +34,7 @@ public sealed class FlowGrpoOptionsTests
     {
         var bad = name switch
         {
-            nameof(FlowGrpoOptions.NumGenerations) => new FlowGrpoOptions { NumGenerations = 0 },
+            nameof(FlowGrpoOptions.NumGenerations) => new FlowGrpoOptions { NumGenerations = 1 },   // a group of one has no baseline
             nameof(FlowGrpoOptions.Epsilon) => new FlowGrpoOptions { Epsilon = 1.5 },
             nameof(FlowGrpoOptions.DualClip) => new FlowGrpoOptions { DualClip = 0.5 },
             nameof(FlowGrpoOptions.Beta) => new FlowGrpoOptions { Beta = double.NaN },
