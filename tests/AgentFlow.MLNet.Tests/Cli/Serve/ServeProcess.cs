@@ -12,7 +12,8 @@ internal sealed class ServeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _error = new();
 
-    internal ServeProcess(string arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the server with <paramref name="environment"/> set and the variables named in <paramref name="unset"/> removed.</summary>
+    internal ServeProcess(string arguments, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
     {
         var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "agentflow.dll")}\" serve --port 0 {arguments}")
         {
@@ -22,6 +23,8 @@ internal sealed class ServeProcess : IDisposable
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
+        foreach (string name in unset ?? [])
+            start.Environment.Remove(name);
         _process = Process.Start(start)!;
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -81,6 +84,25 @@ internal sealed class ServeProcess : IDisposable
                 return metrics;
             if (deadline.Elapsed > TimeSpan.FromMinutes(1))
                 throw new InvalidOperationException($"the server was still busy a minute after its clients stopped: {string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value}"))}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Standard error up to and including the first line that starts with <paramref name="prefix"/>: it is read as it
+    /// comes, so this waits for that line (and so for every line the server wrote before it). The minute only bounds failure.
+    /// </summary>
+    internal async Task<string> ErrorThroughAsync(string prefix)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            string error = Error;
+            int at = error.StartsWith(prefix, StringComparison.Ordinal) ? 0 : error.IndexOf("\n" + prefix, StringComparison.Ordinal) is var i and >= 0 ? i + 1 : -1;
+            if (at >= 0)
+                return error[..(error.IndexOf('\n', at) is var end and >= 0 ? end + 1 : error.Length)];
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1))
+                throw new InvalidOperationException($"the server wrote no line starting '{prefix}' in a minute: {error}");
             await Task.Delay(20);
         }
     }
