@@ -180,6 +180,9 @@ internal sealed class OpenAIServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The model host every request goes through.</summary>
+    internal ModelHost Host => _host;
+
     /// <summary>The address Kestrel bound, with the port it chose when asked for port 0.</summary>
     internal string Address => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 

@@ -61,32 +61,14 @@ internal sealed class ServeProcess : IDisposable
     }
 
     /// <summary><c>GET /metrics</c>, each sample by its name with labels (<c>agentflow_requests_total{outcome="ok"}</c>).</summary>
-    internal async Task<IReadOnlyDictionary<string, long>> MetricsAsync(HttpClient http)
-    {
-        string text = await http.GetStringAsync(new Uri(Url, "/metrics"));
-        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => !line.StartsWith('#'))
-            .Select(line => line.Split(' '))
-            .ToDictionary(sample => sample[0], sample => long.Parse(sample[1], CultureInfo.InvariantCulture));
-    }
+    internal Task<IReadOnlyDictionary<string, long>> MetricsAsync(HttpClient http) => new MetricsReader(Url).ReadAsync(http);
 
     /// <summary>
     /// The metrics once no generation request holds a slot and no row is decoding: what the server settles to after
     /// its clients stop or go away. Polled; the minute is only a bound on failure.
     /// </summary>
-    internal async Task<IReadOnlyDictionary<string, long>> IdleMetricsAsync(HttpClient http)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var metrics = await MetricsAsync(http);
-            if (metrics["agentflow_requests_running"] == 0 && metrics["agentflow_decode_rows"] == 0)
-                return metrics;
-            if (deadline.Elapsed > TimeSpan.FromMinutes(1))
-                throw new InvalidOperationException($"the server was still busy a minute after its clients stopped: {string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value}"))}");
-            await Task.Delay(20);
-        }
-    }
+    internal Task<IReadOnlyDictionary<string, long>> IdleMetricsAsync(HttpClient http) =>
+        new MetricsReader(Url).UntilAsync(http, m => m["agentflow_requests_running"] == 0 && m["agentflow_decode_rows"] == 0);
 
     /// <summary>
     /// Standard error up to and including the first line that starts with <paramref name="prefix"/>: it is read as it
