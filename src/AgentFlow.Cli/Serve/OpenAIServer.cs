@@ -29,13 +29,17 @@ internal sealed class OpenAIServer : IAsyncDisposable
 
     internal OpenAIServer(LocalModel model, IPAddress address, int port, ServeOptions options)
     {
-        // One decode row per slot, so every request the server admits is decoding rather than queued behind the batch.
-        _host = new ModelHost(model, new ModelHostOptions { MaxBatchSize = options.MaxConcurrentRequests });
+        // By default one decode row per slot, so every request the server admits is decoding rather than queued behind
+        // the batch; --max-batch-size caps the rows (each holds a KV cache) below a large slot count.
+        _host = new ModelHost(model, new ModelHostOptions { MaxBatchSize = Math.Min(options.MaxBatchSize, options.MaxConcurrentRequests) });
         _chat = _host.AsChatClient(new LocalChatClientOptions { ModelId = options.ModelName, UseAdapters = true });
         var chat = new ChatCompletionsEndpoint(model, _chat, options);
         var completions = new CompletionsEndpoint(model, _host, options);
         var slots = new SemaphoreSlim(options.MaxConcurrentRequests);
+        // Bodies are read before a request takes a slot, so a client that sends its body slowly holds only a reader.
+        var readers = new SemaphoreSlim(options.MaxBodiesBeingRead);
         var metrics = new ServeMetrics(_host);
+        byte[]? keyHash = options.ApiKey is { } apiKey ? SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)) : null;
 
         // The slim builder reads no appsettings.json from the working folder; the listening address is only ours.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -44,13 +48,19 @@ internal sealed class OpenAIServer : IAsyncDisposable
         {
             kestrel.Listen(address, port);
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            // A client that sends its body slower than this (after a grace period), or its headers slower than the
+            // timeout, is cut off rather than left holding a reader and its buffer. Kestrel's defaults (240 B/s after
+            // 5 s, 30 s for the headers) let a 4 MiB body take hours.
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 64 * 1024, gracePeriod: TimeSpan.FromSeconds(2));
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
         });
         _app = builder.Build();
 
         _app.Use(async (context, next) =>
         {
-            if (options.ApiKey is { } key && !Authorized(context.Request, key))
+            if (keyHash is not null && !Authorized(context.Request, keyHash))
             {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
                 await ResponseWriting.WriteErrorAsync(context, 401, "a valid API key is required: send 'Authorization: Bearer <key>'").ConfigureAwait(false);
                 return;
             }
@@ -78,22 +88,39 @@ internal sealed class OpenAIServer : IAsyncDisposable
 
         async Task HandleAsync(HttpContext context, Func<HttpContext, RequestFields, Task> handle)
         {
-            if (!await slots.WaitAsync(0).ConfigureAwait(false))
-            {
-                metrics.Count(RequestOutcome.Rejected);
-                context.Response.Headers.RetryAfter = "1";
-                await ResponseWriting.WriteErrorAsync(context, 429, $"the server is generating {options.MaxConcurrentRequests} requests already; retry later").ConfigureAwait(false);
-                return;
-            }
-            metrics.Started();
+            RequestFields? request = null;
+            bool holdsSlot = false;
             var outcome = RequestOutcome.Failed;
             try
             {
-                var request = await RequestFields.ReadAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+                // The body is read and checked before the request takes a slot: a slot is held only while generating.
+                if (!await readers.WaitAsync(0).ConfigureAwait(false))
+                {
+                    outcome = RequestOutcome.Rejected;
+                    await RefuseAsync(context, $"the server is reading {options.MaxBodiesBeingRead} request bodies already; retry later").ConfigureAwait(false);
+                    return;
+                }
+                try
+                {
+                    request = await RequestFields.ReadAsync(context.Request.Body, context.Request.ContentLength, options.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+                }
+                finally
+                {
+                    readers.Release();
+                }
                 string? requested = request.String("model");
                 if (requested is not null && requested != options.ModelName)
                     throw new OpenAIRequestException(404, $"the model '{requested}' is not served here; this server serves '{options.ModelName}'", "model");
                 request.RefuseUnsupported();
+
+                if (!await slots.WaitAsync(0).ConfigureAwait(false))
+                {
+                    outcome = RequestOutcome.Rejected;
+                    await RefuseAsync(context, $"the server is generating {options.MaxConcurrentRequests} requests already; retry later").ConfigureAwait(false);
+                    return;
+                }
+                holdsSlot = true;
+                metrics.Started();
                 await handle(context, request).ConfigureAwait(false);
                 outcome = context.RequestAborted.IsCancellationRequested ? RequestOutcome.Disconnected : RequestOutcome.Ok;
             }
@@ -120,22 +147,41 @@ internal sealed class OpenAIServer : IAsyncDisposable
             }
             catch (Exception e) when (!context.Response.HasStarted)
             {
-                Console.Error.WriteLine(ErrorLines.Warning($"{context.Request.Path} failed: {e.Message}"));
-                await ResponseWriting.WriteErrorAsync(context, 500, $"generation failed: {e.Message}").ConfigureAwait(false);
+                // The details (paths, library internals) go to the server's log, not to a network client.
+                Console.Error.WriteLine(ErrorLines.Warning($"{context.Request.Path} failed: {e}"));
+                await ResponseWriting.WriteErrorAsync(context, 500, GenerationFailed).ConfigureAwait(false);
             }
             catch (Exception e)
             {
                 // A stream already under way cannot carry a status any more; breaking the connection tells the client it is incomplete.
-                Console.Error.WriteLine(ErrorLines.Warning($"{context.Request.Path} failed mid-stream: {e.Message}"));
+                Console.Error.WriteLine(ErrorLines.Warning($"{context.Request.Path} failed mid-stream: {e}"));
                 context.Abort();
             }
             finally
             {
-                slots.Release();
-                metrics.Ended(outcome);
+                request?.Dispose();
+                if (holdsSlot)
+                {
+                    // Counted before the slot is given back (ServeMetrics.Ended), so whoever takes it next sees this outcome.
+                    metrics.Ended(outcome);
+                    slots.Release();
+                }
+                else
+                {
+                    metrics.Count(outcome);
+                }
             }
         }
+
+        Task RefuseAsync(HttpContext context, string message)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return ResponseWriting.WriteErrorAsync(context, 429, message);
+        }
     }
+
+    /// <summary>The model host every request goes through.</summary>
+    internal ModelHost Host => _host;
 
     /// <summary>The address Kestrel bound, with the port it chose when asked for port 0.</summary>
     internal string Address => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -151,13 +197,18 @@ internal sealed class OpenAIServer : IAsyncDisposable
         _host.Dispose();
     }
 
-    private static bool Authorized(HttpRequest request, string key)
+    /// <summary>What a client is told when generation fails on the server's side; the details go to standard error.</summary>
+    internal const string GenerationFailed = "generation failed (see the server log)";
+
+    private static bool Authorized(HttpRequest request, byte[] keyHash)
     {
         string header = request.Headers.Authorization.ToString();
         const string Bearer = "Bearer ";
-        if (!header.StartsWith(Bearer, StringComparison.Ordinal))
+        // Auth schemes are case-insensitive (RFC 7235 section 2.1): "bearer KEY" is as good as "Bearer KEY".
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
             return false;
-        // Constant time, so the key cannot be guessed from how long a refusal takes.
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[Bearer.Length..]), Encoding.UTF8.GetBytes(key));
+        // The hashes are compared, in constant time and always at the same length, so neither the key nor its length
+        // can be guessed from how long a refusal takes.
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[Bearer.Length..])), keyHash);
     }
 }

@@ -1,26 +1,43 @@
 using System.Text.Json;
+using Utf8Check = AgentFlow.MLNet.Text.StrictUtf8;
 
 namespace AgentFlow.Cli.Serve;
 
-/// <summary>Reads the fields of an OpenAI request body, refusing a wrong type or range with a 400 naming the field.</summary>
-internal sealed class RequestFields
+/// <summary>
+/// Reads the fields of an OpenAI request body, refusing a wrong type or range with a 400 naming the field. Holds the
+/// parsed body, whose index is pooled memory, until disposed once the request is answered.
+/// </summary>
+internal sealed class RequestFields : IDisposable
 {
+    private readonly JsonDocument _document;
     private readonly JsonElement _root;
 
-    private RequestFields(JsonElement root) => _root = root;
-
-    internal static async Task<RequestFields> ReadAsync(Stream body, CancellationToken cancellationToken)
+    private RequestFields(JsonDocument document)
     {
-        // Read whole (Kestrel bounds it by --max-request-bytes) to check it is UTF-8, as JSON must be (RFC 8259): the parser
-        // leaves the bytes inside strings unchecked until a string is read, when it could no longer say where they were.
-        using var buffer = new MemoryStream();
+        _document = document;
+        _root = document.RootElement;
+    }
+
+    /// <summary>
+    /// Reads and parses the body. <paramref name="contentLength"/>, when the client sent one, presizes the buffer;
+    /// Kestrel bounds the body itself by <c>--max-request-bytes</c> (a 413 when it is longer, chunked or not).
+    /// </summary>
+    internal static async Task<RequestFields> ReadAsync(Stream body, long? contentLength, long maxRequestBytes, CancellationToken cancellationToken)
+    {
+        // Read whole to check it is UTF-8, as JSON must be (RFC 8259): the parser leaves the bytes inside strings
+        // unchecked until a string is read, when it could no longer say where they were.
+        using var buffer = new MemoryStream(contentLength is > 0 and var length && length <= maxRequestBytes ? (int)length : 0);
         await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (InvalidUtf8At(bytes.Span) is int offset)
-            throw OpenAIRequestException.BadRequest($"the request body is not valid UTF-8, which JSON must be: invalid byte sequence at byte offset {offset} (0x{bytes.Span[offset]:X2})");
+        if (Utf8Check.FindInvalid(bytes.Span) is { } invalid)
+            throw OpenAIRequestException.BadRequest($"the request body is not valid UTF-8, which JSON must be: {invalid.Description}");
+        // RFC 8259 lets a parser ignore a byte-order mark; System.Text.Json refuses one in memory, so it is dropped here.
+        if (bytes.Span.StartsWith(Utf8Check.ByteOrderMark))
+            bytes = bytes[Utf8Check.ByteOrderMark.Length..];
         JsonDocument document;
         try
         {
+            // The document reads the buffer in place for its lifetime (the MemoryStream's array is not pooled); its index is pooled.
             document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
@@ -28,19 +45,14 @@ internal sealed class RequestFields
             throw OpenAIRequestException.BadRequest($"the request body is not valid JSON: {e.Message}");
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
             throw OpenAIRequestException.BadRequest("the request body must be a JSON object");
-        return new RequestFields(document.RootElement);
+        }
+        return new RequestFields(document);
     }
 
-    private static int? InvalidUtf8At(ReadOnlySpan<byte> bytes)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(bytes))
-            return null;
-        int offset = 0;
-        while (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
-            offset += consumed;
-        return offset;
-    }
+    public void Dispose() => _document.Dispose();
 
     internal JsonElement? Get(string name) =>
         _root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;

@@ -22,13 +22,33 @@ internal static class ServeCommand
             "a positive whole number", (int n) => n > 0, defaultValue: 2048);
         var concurrent = CliOptions.Number("--max-concurrent-requests", "Requests generating at once (one decode batch); more are answered 429 with Retry-After.",
             "a positive whole number", (int n) => n > 0, defaultValue: 64);
+        var batch = CliOptions.Number("--max-batch-size", $"Most requests decoded together, each with its own KV cache; admitted requests beyond wait for a row. Default --max-concurrent-requests, at most {ServeOptions.DefaultMaxBatchSize}.",
+            "a positive whole number", (int n) => n > 0);
+        // A body is buffered whole in one array, which .NET caps at Array.MaxLength bytes.
         var requestBytes = CliOptions.Number("--max-request-bytes", "Largest request body accepted.",
-            "a positive whole number", (long n) => n > 0, defaultValue: 4L * 1024 * 1024);
+            $"a whole number from 1 to {Array.MaxLength}", (long n) => n > 0 && n <= Array.MaxLength, defaultValue: 4L * 1024 * 1024);
 
         var command = new Command("serve", "Serve a local model over an OpenAI-compatible HTTP API (/v1/chat/completions with streaming, /v1/completions, /v1/models).")
         {
-            host, port, name, apiKeyEnv, maxTokens, concurrent, requestBytes,
+            host, port, name, apiKeyEnv, maxTokens, concurrent, batch, requestBytes,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(batch) is null)
+                return;
+            int rows, slots;
+            try
+            {
+                rows = result.GetValue(batch);
+                slots = result.GetValue(concurrent);
+            }
+            catch (InvalidOperationException)
+            {
+                return;   // a value its option refused, which is already reported as its own error
+            }
+            if (rows > slots)
+                result.AddError($"--max-batch-size {rows} is above --max-concurrent-requests {slots}: the batch never holds more rows than there are slots");
+        });
         foreach (var option in model.All)
             command.Options.Add(option);
         command.SetAction(async (result, cancellationToken) =>
@@ -43,9 +63,11 @@ internal static class ServeCommand
                 ApiKey = key,
                 MaxTokensLimit = result.GetValue(maxTokens),
                 MaxConcurrentRequests = result.GetValue(concurrent),
+                MaxBatchSize = result.GetResult(batch) is null ? Math.Min(result.GetValue(concurrent), ServeOptions.DefaultMaxBatchSize) : result.GetValue(batch),
                 MaxRequestBytes = result.GetValue(requestBytes),
             };
-            GlibcMalloc.FixMmapThreshold();
+            if (GlibcMalloc.FixMmapThreshold())
+                Console.Error.WriteLine($"glibc malloc: mmap threshold fixed at {GlibcMalloc.MmapThreshold >> 20} MiB, so freed tensors go back to the system (set MALLOC_MMAP_THRESHOLD_ to choose another)");
             using var local = model.Load(result);
             await using var server = new OpenAIServer(local, IPAddress.Parse(result.GetValue(host)!), result.GetValue(port), options);
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

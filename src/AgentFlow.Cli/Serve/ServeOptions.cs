@@ -15,6 +15,22 @@ internal sealed record ServeOptions
     /// <summary>Requests generating at once; more are answered 429 with <c>Retry-After</c>.</summary>
     internal int MaxConcurrentRequests { get; init; } = 64;
 
+    /// <summary>What <see cref="MaxBatchSize"/> is at most unless <c>--max-batch-size</c> says otherwise.</summary>
+    internal const int DefaultMaxBatchSize = 64;
+
+    /// <summary>
+    /// Rows decoded together, each with its own KV cache, so this bounds the model's memory; requests admitted to a
+    /// slot beyond it wait for a row. At most <see cref="MaxConcurrentRequests"/>; by default that, up to
+    /// <see cref="DefaultMaxBatchSize"/>.
+    /// </summary>
+    internal int MaxBatchSize { get; init; } = DefaultMaxBatchSize;
+
+    /// <summary>
+    /// Request bodies read at once, outside the slots: twice the slots, so clients that send their bodies slowly cannot
+    /// hold every slot (a body is read before its request takes one) and buffered bodies stay bounded.
+    /// </summary>
+    internal int MaxBodiesBeingRead => 2 * MaxConcurrentRequests;
+
     /// <summary>The largest request body accepted, in bytes.</summary>
     internal long MaxRequestBytes { get; init; } = 4 * 1024 * 1024;
 }

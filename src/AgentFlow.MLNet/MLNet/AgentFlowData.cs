@@ -44,7 +44,10 @@ public sealed class AgentFlowData
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var rows = new List<AgentFlowQuestion>();
         int number = 0;
-        using var reader = new StringReader(StrictUtf8File.ReadAllText(path));
+        // Checked in one streaming pass first, so an invalid byte is refused naming its line and byte offset; then read
+        // line by line, so only the rows, never the whole file, are held.
+        StrictUtf8.RequireValidFile(path);
+        using var reader = new StreamReader(path, StrictUtf8.Encoding, detectEncodingFromByteOrderMarks: false);
         while (reader.ReadLine() is { } line)
         {
             number++;
@@ -87,7 +90,7 @@ public sealed class AgentFlowData
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{path}' does not exist.", path);
-        StrictUtf8File.ReadAllText(path);
+        StrictUtf8.RequireValidFile(path);
         var data = _mlContext.Data.LoadFromTextFile(path, new TextLoader.Options
         {
             Separators = [separatorChar],

@@ -30,6 +30,17 @@ public abstract class AnswerScorer : IAnswerScorer
         return ValueTask.FromResult(result);
     }
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when <paramref name="request"/>'s gold answers (or numbers) cannot be
+    /// scored, without scoring a response: what <see cref="ScoreAsync"/> checks first, for callers that check their
+    /// data before they generate anything.
+    /// </summary>
+    internal void ValidateRequest(ScoringRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validate(request);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="request"/> lacks what this scorer compares against.</summary>
     protected abstract void Validate(ScoringRequest request);
 

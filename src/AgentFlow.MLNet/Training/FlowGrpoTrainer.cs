@@ -194,7 +194,7 @@ public sealed class FlowGrpoTrainer : IDisposable
             {
                 try
                 {
-                    deterministic.ScoreAsync(new ScoringRequest("", row.Answers) { Question = row.Question, Numbers = row.Numbers }).AsTask().GetAwaiter().GetResult();
+                    deterministic.ValidateRequest(new ScoringRequest("", row.Answers) { Question = row.Question, Numbers = row.Numbers });
                 }
                 catch (ArgumentException e)
                 {

@@ -128,11 +128,16 @@ public sealed class BadInputTests
     {
         // Each emoji is two UTF-16 units; a budget that falls between them must not leave half of one in a prompt.
         string emojis = string.Concat(Enumerable.Repeat("😀", 50));
-        for (int budget = 1; budget < 40; budget++)
+        // Budgets below the marker's length keep a bare prefix; from 28 on (the marker for all 100 characters), it fits and says what was cut.
+        for (int budget = 1; budget < 60; budget++)
         {
             string kept = AgentMemory.Cut(emojis, budget, text => text.Length);
             Assert.Equal(-1, Utf16Text.IndexOfLoneSurrogate(kept));
+            Assert.True(kept.Length <= budget, $"budget {budget}: kept {kept.Length} characters");
+            Assert.True(kept.Length >= budget - 2, $"budget {budget}: kept only {kept.Length} characters");
         }
+        // Two emojis and the 27-character marker make 31; a third emoji would make 33.
+        Assert.Equal("😀😀 …[truncated 96 characters]", AgentMemory.Cut(emojis, 32, text => text.Length));
         Assert.Equal("😀", Utf16Text.Prefix("😀😀", 3));
         Assert.Equal("", Utf16Text.Prefix("😀", 1));
     }

@@ -114,6 +114,18 @@ public sealed class ServeBadInputTests(ServedTinyModel served) : IClassFixture<S
         Assert.StartsWith(message, json.RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task ABodyThatStartsWithAByteOrderMarkIsReadAsWithout()
+    {
+        // RFC 8259 lets a parser ignore the mark; clients that write files with one (PowerShell, Notepad) send it.
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(new { messages = new[] { new { role = "user", content = "hi" } }, max_tokens = 2, temperature = 0, return_token_ids = true });
+
+        var (status, json) = await PostAsync("/v1/chat/completions", [0xEF, 0xBB, 0xBF, .. body]);
+
+        Assert.True(status == HttpStatusCode.OK, json.RootElement.GetRawText());
+        Assert.Equal(served.Oracle.EncodeChat([new ChatTurn(ChatRoles.User, "hi")]), json.RootElement.GetProperty("prompt_token_ids").EnumerateArray().Select(id => id.GetInt32()));
+    }
+
     public static TheoryData<string> SolvableContents => [.. BadInputTests.Solvable.Keys, "", "   \t\n", "null"];
 
     [Theory]

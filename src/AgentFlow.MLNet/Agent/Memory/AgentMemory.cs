@@ -74,23 +74,40 @@ public sealed class AgentMemory
     private static string Summary(int number, MemoryStep step) =>
         $"Action Step {number}: {step.Tool} — {step.SubGoal} ({(step.Error is null ? "succeeded" : "failed")}; details elided)";
 
-    /// <summary>Keeps the longest prefix that fits <paramref name="budget"/> tokens and says how much was cut; a surrogate pair is never split.</summary>
+    /// <summary>
+    /// Keeps the longest prefix that fits <paramref name="budget"/> tokens and says how much was cut; a surrogate pair is
+    /// never split. The result never exceeds the budget: where even the marker alone does not fit, the prefix is kept
+    /// without it.
+    /// </summary>
     internal static string Cut(string text, int budget, Func<string, int> countTokens)
     {
         if (countTokens(text) <= budget)
             return text;
-        // Binary search on characters: token counts grow monotonically with prefix length.
-        int low = 0, high = text.Length;
-        while (low < high)
+        // The marker counts the characters actually removed, which is one more than text.Length - length where the
+        // prefix backs off a surrogate pair; probing with that same marker keeps the search and the result in step.
+        string WithMarker(int length)
         {
-            int mid = (low + high + 1) / 2;
-            if (countTokens(Utf16Text.Prefix(text, mid) + Marker(text.Length - mid)) <= budget)
-                low = mid;
-            else
-                high = mid - 1;
+            string kept = Utf16Text.Prefix(text, length);
+            return kept + Marker(text.Length - kept.Length);
         }
-        string kept = Utf16Text.Prefix(text, low);
-        return kept + Marker(text.Length - kept.Length);
+        if (countTokens(WithMarker(0)) <= budget)
+            return WithMarker(LongestFitting(length => countTokens(WithMarker(length)) <= budget));
+        return Utf16Text.Prefix(text, LongestFitting(length => countTokens(Utf16Text.Prefix(text, length)) <= budget));
+
+        // Binary search on characters: token counts grow monotonically with prefix length, and length 0 fits.
+        int LongestFitting(Func<int, bool> fits)
+        {
+            int low = 0, high = text.Length;
+            while (low < high)
+            {
+                int mid = (low + high + 1) / 2;
+                if (fits(mid))
+                    low = mid;
+                else
+                    high = mid - 1;
+            }
+            return low;
+        }
     }
 
     private static string Marker(int removed) => $" …[truncated {removed} characters]";

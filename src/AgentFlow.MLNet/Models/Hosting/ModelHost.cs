@@ -252,7 +252,6 @@ public sealed class ModelHost : IDisposable
             Volatile.Write(ref _rows, _batch.Count);
             return;
         }
-        Volatile.Write(ref _rows, _batch.Count);
         foreach (var row in ended)
         {
             var pending = _decoding[row];
@@ -264,6 +263,9 @@ public sealed class ModelHost : IDisposable
             else
                 Complete(pending, sequence);
         }
+        // Published after the ended rows are counted, so a reader who sees a row gone from the batch also sees its
+        // tokens and its outcome (a cancelled row counted as cancelled), never the row gone and nothing counted.
+        Volatile.Write(ref _rows, _batch.Count);
     }
 
     /// <summary>A batch that failed to run fails every request in it as an infrastructure failure; the host carries on with an empty batch.</summary>
@@ -289,7 +291,7 @@ public sealed class ModelHost : IDisposable
             if (_decoding.Remove(row, out var pending))
                 Complete(pending, new OperationCanceledException("The model host was disposed while this request was decoding.", error));
         }
-        Volatile.Write(ref _rows, 0);
+        Volatile.Write(ref _rows, 0);   // after the rows are counted, as in Step
         while (admissions.TryDequeue(out var pending))
             Complete(pending, error);
         while (writes.TryDequeue(out var work))

@@ -12,7 +12,8 @@ internal sealed class ServeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _error = new();
 
-    internal ServeProcess(string arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the server with <paramref name="environment"/> set and the variables named in <paramref name="unset"/> removed.</summary>
+    internal ServeProcess(string arguments, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
     {
         var start = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "agentflow.dll")}\" serve --port 0 {arguments}")
         {
@@ -22,6 +23,8 @@ internal sealed class ServeProcess : IDisposable
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
+        foreach (string name in unset ?? [])
+            start.Environment.Remove(name);
         _process = Process.Start(start)!;
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -58,29 +61,30 @@ internal sealed class ServeProcess : IDisposable
     }
 
     /// <summary><c>GET /metrics</c>, each sample by its name with labels (<c>agentflow_requests_total{outcome="ok"}</c>).</summary>
-    internal async Task<IReadOnlyDictionary<string, long>> MetricsAsync(HttpClient http)
-    {
-        string text = await http.GetStringAsync(new Uri(Url, "/metrics"));
-        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => !line.StartsWith('#'))
-            .Select(line => line.Split(' '))
-            .ToDictionary(sample => sample[0], sample => long.Parse(sample[1], CultureInfo.InvariantCulture));
-    }
+    internal Task<IReadOnlyDictionary<string, long>> MetricsAsync(HttpClient http) => new MetricsReader(Url).ReadAsync(http);
 
     /// <summary>
     /// The metrics once no generation request holds a slot and no row is decoding: what the server settles to after
     /// its clients stop or go away. Polled; the minute is only a bound on failure.
     /// </summary>
-    internal async Task<IReadOnlyDictionary<string, long>> IdleMetricsAsync(HttpClient http)
+    internal Task<IReadOnlyDictionary<string, long>> IdleMetricsAsync(HttpClient http) =>
+        new MetricsReader(Url).UntilAsync(http, m => m["agentflow_requests_running"] == 0 && m["agentflow_decode_rows"] == 0);
+
+    /// <summary>
+    /// Standard error up to and including the first line that starts with <paramref name="prefix"/>: it is read as it
+    /// comes, so this waits for that line (and so for every line the server wrote before it). The minute only bounds failure.
+    /// </summary>
+    internal async Task<string> ErrorThroughAsync(string prefix)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var metrics = await MetricsAsync(http);
-            if (metrics["agentflow_requests_running"] == 0 && metrics["agentflow_decode_rows"] == 0)
-                return metrics;
+            string error = Error;
+            int at = error.StartsWith(prefix, StringComparison.Ordinal) ? 0 : error.IndexOf("\n" + prefix, StringComparison.Ordinal) is var i and >= 0 ? i + 1 : -1;
+            if (at >= 0)
+                return error[..(error.IndexOf('\n', at) is var end and >= 0 ? end + 1 : error.Length)];
             if (deadline.Elapsed > TimeSpan.FromMinutes(1))
-                throw new InvalidOperationException($"the server was still busy a minute after its clients stopped: {string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value}"))}");
+                throw new InvalidOperationException($"the server wrote no line starting '{prefix}' in a minute: {error}");
             await Task.Delay(20);
         }
     }

@@ -254,12 +254,21 @@ public sealed class ServeApiKeyTests
 
         using var refused = await http.GetAsync(models);
         using var wrong = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, models) { Headers = { { "Authorization", "Bearer k-12" } } });
+        using var longer = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, models) { Headers = { { "Authorization", "Bearer k-1234" } } });
+        using var otherScheme = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, models) { Headers = { { "Authorization", "Basic k-123" } } });
         using var accepted = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, models) { Headers = { { "Authorization", "Bearer k-123" } } });
+        // Auth schemes are case-insensitive (RFC 7235), so clients that write "bearer" are answered too.
+        using var lowerCase = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, models) { Headers = { { "Authorization", "bearer k-123" } } });
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, longer.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherScheme.StatusCode);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, lowerCase.StatusCode);
         Assert.Contains("Bearer", await refused.Content.ReadAsStringAsync());
+        // A 401 names the scheme it wants (RFC 7235 section 3.1).
+        Assert.All(new[] { refused, wrong, otherScheme }, response => Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme));
     }
 
     [Fact]

@@ -47,8 +47,10 @@ public sealed class ServeUnderLoadTests(ITestOutputHelper output)
         Report(load, seconds, before, after, residentBefore, residentAfter, residentUnderLoad, loadBefore, loadAfter);
         Assert.True(warmUp.Failures.Count == 0, $"{warmUp.Failures.Count} failures in the warm-up, the first: {string.Join("\n", warmUp.Failures.Take(5))}");
         Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} failures, the first: {string.Join("\n", load.Failures.Take(5))}");
-        // How many clients find every slot taken depends on timing, so the 429s are reported, not required.
-        Assert.True(load.Answered > 0 && load.Dropped > 0, $"the mix needs answers ({load.Answered}) and dropped streams ({load.Dropped})");
+        // How many clients find every slot taken depends on timing, so the 429s are reported, not required; so are the
+        // dropped streams (a drop refused with 429 drops nothing). That a dropped stream frees its row is shown without
+        // timing by ServeDisconnectTests; here each one only has to be counted once, below.
+        Assert.True(load.Answered > 0, $"no request was answered ({load.Rejected} refused, {load.Dropped} dropped)");
         long Delta(string name) => after[name] - before[name];
         // Every request the clients sent is counted once, as an answer, a refusal or a disconnect (a dropped stream the
         // server had already finished counts as ok), and none as invalid or failed.
