@@ -22,11 +22,14 @@ internal sealed class RequestFields : IDisposable
     /// Reads and parses the body. <paramref name="contentLength"/>, when the client sent one, presizes the buffer;
     /// Kestrel bounds the body itself by <c>--max-request-bytes</c> (a 413 when it is longer, chunked or not).
     /// </summary>
+    // A header alone must not make the server allocate: the buffer starts at most this large and grows with the bytes that arrive.
+    private const int InitialBufferBytes = 64 * 1024;
+
     internal static async Task<RequestFields> ReadAsync(Stream body, long? contentLength, long maxRequestBytes, CancellationToken cancellationToken)
     {
         // Read whole to check it is UTF-8, as JSON must be (RFC 8259): the parser leaves the bytes inside strings
         // unchecked until a string is read, when it could no longer say where they were.
-        using var buffer = new MemoryStream(contentLength is > 0 and var length && length <= maxRequestBytes ? (int)length : 0);
+        using var buffer = new MemoryStream(contentLength is > 0 and var length && length <= maxRequestBytes ? (int)Math.Min(length, InitialBufferBytes) : 0);
         await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (Utf8Check.FindInvalid(bytes.Span) is { } invalid)

@@ -115,7 +115,7 @@ public sealed class KilledTrainingTests : IDisposable
     /// </summary>
     private static List<(string Exact, double Entropy)> Metrics(string output)
     {
-        string[] measured = ["rollout_seconds", "update_tokens_per_second", "step_seconds", "peak_working_set_bytes", "log_prob_drift", "entropy"];
+        string[] measured = ["rollout_seconds", "update_tokens_per_second", "step_seconds", "peak_working_set_bytes", "working_set_bytes", "managed_heap_bytes", "log_prob_drift", "entropy"];
         var lines = File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(Enumerable.Range(1, lines.Count), lines.Select(l => l.GetProperty("step").GetInt32()));
         return [.. lines.Select(l => (string.Join(",", l.EnumerateObject().Where(p => !measured.Contains(p.Name)).Select(p => $"{p.Name}={p.Value.GetRawText()}")), l.GetProperty("entropy").GetDouble()))];

@@ -38,27 +38,35 @@ public sealed class ServeDisconnectTests
         Task holding;
         HttpStatusCode refusedStatus;
         bool retryAfter;
-        using (var stream = await DroppedStream.OpenAsync(server.Url, Stream))
+        IReadOnlyDictionary<string, long> disconnected;
+        try
         {
-            Assert.Equal(200, stream.Status);
-            // Read work runs between decode steps: this holds the worker, and with it the streaming row, where it is.
-            holding = server.Host.RunAsync(_ =>
+            using (var stream = await DroppedStream.OpenAsync(server.Url, Stream))
             {
-                held.SetResult(server.Host.Statistics);
-                release.Wait();
-                return 0;
-            });
-            var atHold = await held.Task;
-            Assert.True(atHold.Decoding == 1, $"the streamed row had ended before the worker was held ({atHold.GeneratedTokens} tokens)");
-            during = await metrics.ReadAsync(http);
-            using var refused = await http.PostAsync(chat, new StringContent(Short, Encoding.UTF8, "application/json"));
-            refusedStatus = refused.StatusCode;
-            retryAfter = refused.Headers.RetryAfter is not null;
+                Assert.Equal(200, stream.Status);
+                // Read work runs between decode steps: this holds the worker, and with it the streaming row, where it is.
+                holding = server.Host.RunAsync(_ =>
+                {
+                    held.SetResult(server.Host.Statistics);
+                    release.Wait();
+                    return 0;
+                });
+                var atHold = await held.Task;
+                Assert.True(atHold.Decoding == 1, $"the streamed row had ended before the worker was held ({atHold.GeneratedTokens} tokens)");
+                during = await metrics.ReadAsync(http);
+                using var refused = await http.PostAsync(chat, new StringContent(Short, Encoding.UTF8, "application/json"));
+                refusedStatus = refused.StatusCode;
+                retryAfter = refused.Headers.RetryAfter is not null;
+            }
+            // The server sees the connection close and cancels the request while the worker is still held, so the row
+            // cannot decode past its next token.
+            disconnected = await metrics.UntilAsync(http, m => m["agentflow_requests_total{outcome=\"disconnected\"}"] == 1 && m["agentflow_requests_running"] == 0);
         }
-        // The server sees the connection close and cancels the request while the worker is still held, so the row
-        // cannot decode past its next token.
-        var disconnected = await metrics.UntilAsync(http, m => m["agentflow_requests_total{outcome=\"disconnected\"}"] == 1);
-        release.Set();
+        finally
+        {
+            // A failed check must not leave the worker held: the server's dispose would wait for it for ever.
+            release.Set();
+        }
         await holding;
         var after = await metrics.UntilAsync(http, m => m["agentflow_requests_running"] == 0 && m["agentflow_decode_rows"] == 0);
         using var next = await http.PostAsync(chat, new StringContent(Short, Encoding.UTF8, "application/json"));
