@@ -35,19 +35,19 @@ internal sealed class DecoderAttention : nn.Module
     }
 
     /// <param name="hidden">[batch, tokens, hidden].</param>
-    /// <param name="cos">Rotary table [batch, tokens, head_dim].</param>
-    /// <param name="sin">Rotary table [batch, tokens, head_dim].</param>
+    /// <param name="rotary">The rotary tables of this pass's positions.</param>
     /// <param name="mask">Boolean [batch, 1, tokens, keys] (true = may attend), or null when every query may see every earlier key.</param>
     /// <param name="cache">Keys/values of earlier tokens; this call's are appended to it.</param>
-    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask, KeyValueCache? cache)
+    internal Tensor forward(Tensor hidden, RotaryTables rotary, Tensor? mask, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
-        long batch = hidden.shape[0], tokens = hidden.shape[1];
+        var shape = hidden.shape; // one native call; each indexer on `shape` is another
+        long batch = shape[0], tokens = shape[1];
         var q = q_proj.forward(hidden).view(batch, tokens, _heads, _headDim).transpose(1, 2);
         var k = k_proj.forward(hidden).view(batch, tokens, _keyValueHeads, _headDim).transpose(1, 2);
         var v = v_proj.forward(hidden).view(batch, tokens, _keyValueHeads, _headDim).transpose(1, 2);
-        q = RotaryEmbedding.Apply(q, cos, sin);
-        k = RotaryEmbedding.Apply(k, cos, sin);
+        q = RotaryEmbedding.Apply(q, rotary);
+        k = RotaryEmbedding.Apply(k, rotary);
         if (cache is not null)
             (k, v) = cache.Append(_layerIndex, k, v);
 

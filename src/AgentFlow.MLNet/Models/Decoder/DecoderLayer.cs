@@ -21,10 +21,10 @@ internal sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    internal Tensor forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? mask, KeyValueCache? cache)
+    internal Tensor forward(Tensor hidden, RotaryTables rotary, Tensor? mask, KeyValueCache? cache)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = hidden + self_attn.forward(input_layernorm.forward(hidden), cos, sin, mask, cache);
+        var afterAttention = hidden + self_attn.forward(input_layernorm.forward(hidden), rotary, mask, cache);
         return (afterAttention + mlp.forward(post_attention_layernorm.forward(afterAttention))).MoveToOuterDisposeScope();
     }
 }

@@ -36,13 +36,13 @@ internal sealed class DecoderModel : nn.Module
         using var scope = NewDisposeScope();
         long cached = cache?.Length ?? 0, tokens = inputIds.shape[1];
         var hidden = embed_tokens.forward(inputIds);
-        var (cos, sin) = rotary_emb.Tables(positions, hidden.dtype);
+        var rotary = rotary_emb.Tables(positions, hidden.dtype);
         // Plain causal attention needs no mask: either queries and keys coincide or a single query sees every key.
         var mask = attentionMask is null && (cached == 0 || tokens == 1)
             ? null
             : AttentionMask(cached, tokens, attentionMask, inputIds.shape[0], inputIds.device);
         foreach (var layer in layers)
-            hidden = layer.forward(hidden, cos, sin, mask, cache);
+            hidden = layer.forward(hidden, rotary, mask, cache);
         cache?.Advance(tokens);
         return norm.forward(hidden).MoveToOuterDisposeScope();
     }

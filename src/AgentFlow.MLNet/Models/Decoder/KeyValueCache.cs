@@ -12,11 +12,12 @@ public sealed class KeyValueCache : IDisposable
     private Tensor[] _keys;
     private Tensor[] _values;
 
-    private KeyValueCache(Tensor[] keys, Tensor[] values, long length)
+    private KeyValueCache(Tensor[] keys, Tensor[] values, long length, long capacity)
     {
         _keys = keys;
         _values = values;
         Length = length;
+        Capacity = capacity;
     }
 
     /// <summary>Creates an empty cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> tokens, in the model's dtype and device.</summary>
@@ -37,14 +38,15 @@ public sealed class KeyValueCache : IDisposable
             keys[layer] = zeros(shape, dtype: info.DType, device: device).DetachFromDisposeScope();
             values[layer] = zeros(shape, dtype: info.DType, device: device).DetachFromDisposeScope();
         }
-        return new KeyValueCache(keys, values, 0);
+        return new KeyValueCache(keys, values, 0, capacity);
     }
 
     /// <summary>Rows in the cache.</summary>
     public long Batch => _keys[0].shape[0];
 
     /// <summary>Tokens each row can hold.</summary>
-    public long Capacity => _keys[0].shape[2];
+    /// <remarks>Kept as a field: reading a tensor's shape is a native call, and every layer checks it every step.</remarks>
+    public long Capacity { get; }
 
     /// <summary>Tokens already stored per row.</summary>
     public long Length { get; private set; }
@@ -119,7 +121,7 @@ public sealed class KeyValueCache : IDisposable
                 row += cache.Batch;
             }
         }
-        return new KeyValueCache(keys, values, length);
+        return new KeyValueCache(keys, values, length, capacity);
     }
 
     /// <inheritdoc />

@@ -10,11 +10,13 @@ internal sealed class RotaryEmbedding : nn.Module
 {
     // Not a checkpoint tensor: registered as a non-persistent buffer so it moves with the module but is never saved.
     private readonly Tensor _inverseFrequencies;
+    private readonly long _halfHeadDim;
 
     internal RotaryEmbedding(CausalLMConfig config, IReadOnlyList<float>? frequencyDivisors = null) : base(nameof(RotaryEmbedding))
     {
         // Lives as long as the module, whatever dispose scope the model is built in.
         _inverseFrequencies = InverseFrequencies(config, frequencyDivisors).DetachFromDisposeScope();
+        _halfHeadDim = config.HeadDimension / 2;
         register_buffer("inv_freq", _inverseFrequencies, persistent: false);
     }
 
@@ -50,23 +52,31 @@ internal sealed class RotaryEmbedding : nn.Module
         return where(medium, blended, scaled);
     }
 
-    /// <summary>cos and sin tables of shape [batch, tokens, head_dim] for <paramref name="positions"/> [batch, tokens].</summary>
-    internal (Tensor Cos, Tensor Sin) Tables(Tensor positions, ScalarType dtype)
+    /// <summary>The rotation tables for <paramref name="positions"/> [batch, tokens], computed once per forward pass.</summary>
+    internal RotaryTables Tables(Tensor positions, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var angles = positions.to(ScalarType.Float32).unsqueeze(-1) * _inverseFrequencies.to(positions.device);
-        var doubled = cat([angles, angles], dim: -1);
-        var cos = doubled.cos().to(dtype).MoveToOuterDisposeScope();
-        var sin = doubled.sin().to(dtype).MoveToOuterDisposeScope();
-        return (cos, sin);
+        var angles = (positions.to(ScalarType.Float32).unsqueeze(-1) * _inverseFrequencies.to(positions.device)).unsqueeze(1);
+        var sin = angles.sin();
+        var cos = cat([angles, angles], dim: -1).cos().to(dtype).MoveToOuterDisposeScope();
+        var signedSin = cat([-sin, sin], dim: -1).to(dtype).MoveToOuterDisposeScope();
+        return new RotaryTables(cos, signedSin, _halfHeadDim);
     }
 
-    /// <summary>Rotates <paramref name="x"/> [batch, heads, tokens, head_dim] by the tables from <see cref="Tables"/>.</summary>
-    internal static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    /// <summary>
+    /// Rotates <paramref name="x"/> [batch, heads, tokens, head_dim]: x · cos + rotate_half(x) · sin, where
+    /// rotate_half(x) = [−x₂, x₁]. Rolling x by half a head gives [x₂, x₁], and the sign lives in
+    /// <see cref="RotaryTables.SignedSin"/>, so a rotation is three operations; a decode step is dominated by the
+    /// per-operation cost at small sizes.
+    /// </summary>
+    internal static Tensor Apply(Tensor x, RotaryTables tables)
     {
-        using var scope = NewDisposeScope();
-        long half = x.shape[^1] / 2;
-        var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], dim: -1);
-        return (x * cos.unsqueeze(1) + rotated * sin.unsqueeze(1)).MoveToOuterDisposeScope();
+        return x.roll(tables.HalfHeadDim, -1).mul_(tables.SignedSin).addcmul_(x, tables.Cos, 1);
     }
 }
+
+/// <summary>
+/// Rotary tables [batch, 1, tokens, head_dim] (broadcast over heads): <see cref="Cos"/> = cos θ for both halves of a
+/// head, <see cref="SignedSin"/> = [−sin θ, sin θ].
+/// </summary>
+internal readonly record struct RotaryTables(Tensor Cos, Tensor SignedSin, long HalfHeadDim);

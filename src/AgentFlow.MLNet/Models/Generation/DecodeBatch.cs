@@ -17,7 +17,9 @@ internal sealed class DecodeBatch : IDisposable
     private readonly Device _device;
     private readonly List<DecodeRow> _rows = [];
     private KeyValueCache? _cache;
-    private Tensor? _mask;     // [rows, cached tokens] int64: 1 = real token, 0 = padding
+    // [rows, cached tokens] int64: 1 = real token, 0 = padding; null while no row has padding, so that steps pass no
+    // attention mask (building one costs about as much as a layer of a tiny model).
+    private Tensor? _mask;
     private Tensor? _logits;   // [rows, vocab]: the logits each row's next token is sampled from
     private Tensor? _counts;   // [rows, vocab]: token counts of each completion, once some row uses a penalty
 
@@ -83,7 +85,7 @@ internal sealed class DecodeBatch : IDisposable
             var fanOut = tensor(source, device: _device);
             prefillCache.SelectRows(fanOut);
             logits = logits.index_select(0, fanOut);
-            mask = mask.index_select(0, fanOut);
+            mask = mask?.index_select(0, fanOut);
         }
 
         if (_cache is null)
@@ -95,15 +97,16 @@ internal sealed class DecodeBatch : IDisposable
         else
         {
             // Columns that are padding in every running row are dropped as the new rows are stacked on.
-            long skip = LeadingPadding(_mask!);
+            long skip = _mask is null ? 0 : LeadingPadding(_mask);
             long kept = _cache.Length - skip;
             long stackedLength = Math.Max(kept, length);
             var stacked = KeyValueCache.Stack([(_cache, skip), (prefillCache, 0)], stackedLength + longestBudget);
             _cache.Dispose();
             prefillCache.Dispose();
             _cache = stacked;
-            var oldMask = LeftPadMask(_mask!.narrow(1, skip, kept), stackedLength);
-            Keep(ref _mask, cat([oldMask, LeftPadMask(mask, stackedLength)], 0));
+            var oldMask = LeftPadMask((_mask ?? AllReal(_rows.Count, kept)).narrow(1, skip, kept), stackedLength);
+            var stackedMask = cat([oldMask, LeftPadMask(mask ?? AllReal(rows.Count, length), stackedLength)], 0);
+            Keep(ref _mask, HasPadding(stackedMask) ? stackedMask : null);
             Keep(ref _logits, cat([_logits!, logits], 0));
             if (_counts is not null)
                 Keep(ref _counts, cat([_counts, zeros(rows.Count, _counts.shape[1], device: _device)], 0));
@@ -151,14 +154,19 @@ internal sealed class DecodeBatch : IDisposable
             var kept = tensor(keep.ToArray(), device: _device);
             _cache!.SelectRows(kept);
             next = next.index_select(0, kept);
-            Keep(ref _mask, _mask!.index_select(0, kept));
+            if (_mask is not null)
+            {
+                var keptMask = _mask.index_select(0, kept);
+                Keep(ref _mask, HasPadding(keptMask) ? keptMask : null);
+            }
             if (_counts is not null)
                 Keep(ref _counts, _counts.index_select(0, kept));
             var survivors = keep.Select(row => _rows[(int)row]).ToList();
             _rows.Clear();
             _rows.AddRange(survivors);
         }
-        Keep(ref _mask, cat([_mask!, ones(_mask!.shape[0], 1, dtype: _mask.dtype, device: _device)], 1));
+        if (_mask is not null)
+            Keep(ref _mask, cat([_mask, AllReal(_mask.shape[0], 1)], 1));
         var output = _model.forward(new CausalLMInput(next)
         {
             AttentionMask = _mask,
@@ -212,11 +220,15 @@ internal sealed class DecodeBatch : IDisposable
         return first < 0 ? anyReal.Length : first;
     }
 
+    private static bool HasPadding(Tensor mask) => mask.eq(0).any().item<bool>();
+
+    private Tensor AllReal(long rows, long length) => ones(rows, length, dtype: ScalarType.Int64, device: _device);
+
     private Tensor LeftPadMask(Tensor mask, long length) =>
         mask.shape[1] == length ? mask : cat([zeros(mask.shape[0], length - mask.shape[1], dtype: mask.dtype, device: _device), mask], 1);
 
-    /// <summary>[rows, length] ids and attention mask with each prompt right-aligned (left padding, pad id 0).</summary>
-    private (Tensor Ids, Tensor Mask) LeftPad(IReadOnlyList<DecodeRow> rows, int length)
+    /// <summary>[rows, length] ids and attention mask with each prompt right-aligned (left padding, pad id 0); the mask is null when no prompt is padded.</summary>
+    private (Tensor Ids, Tensor? Mask) LeftPad(IReadOnlyList<DecodeRow> rows, int length)
     {
         var ids = new long[rows.Count * length];
         var mask = new long[rows.Count * length];
@@ -230,6 +242,7 @@ internal sealed class DecodeBatch : IDisposable
                 mask[offset + t] = 1;
             }
         }
-        return (tensor(ids, device: _device).reshape(rows.Count, length), tensor(mask, device: _device).reshape(rows.Count, length));
+        var idTensor = tensor(ids, device: _device).reshape(rows.Count, length);
+        return rows.All(r => r.PromptIds.Count == length) ? (idTensor, null) : (idTensor, tensor(mask, device: _device).reshape(rows.Count, length));
     }
 }

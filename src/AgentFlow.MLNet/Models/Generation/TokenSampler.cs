@@ -22,8 +22,11 @@ internal static class TokenSampler
         var device = logits.device;
         logits = logits.to(ScalarType.Float32);
         bool[] greedy = options.Select(o => o.Temperature == 0).ToArray();
-        var temperature = Column(options.Select(o => o.Temperature == 0 ? 1f : (float)o.Temperature), device);
-        var reported = (logits / temperature).log_softmax(-1);
+        // Greedy and T = 1 rows need no division; at batch 1 each skipped operation is a measurable part of a step.
+        var temperature = options.All(o => o.Temperature is 0 or 1)
+            ? null
+            : Column(options.Select(o => o.Temperature == 0 ? 1f : (float)o.Temperature), device);
+        var reported = (temperature is null ? logits : logits / temperature).log_softmax(-1);
 
         // Penalties act on raw logits (OpenAI/vLLM semantics), before the temperature divides them.
         var shaped = logits;
@@ -34,7 +37,7 @@ internal static class TokenSampler
         var greedyTokens = shaped.argmax(-1);
         if (Array.TrueForAll(greedy, g => g))
             return Finish(greedyTokens, reported);
-        shaped = Truncate(shaped / temperature, options);
+        shaped = Truncate(temperature is null ? shaped : shaped / temperature, options);
 
         // Inverse CDF over the vocabulary in id order: the first token whose cumulative probability passes the draw.
         var cdf = shaped.softmax(-1).to(ScalarType.Float64).cumsum(-1);
