@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentFlow.MLNet.Models;
 using AgentFlow.MLNet.Models.Decoder;
+using AgentFlow.MLNet.Models.Gguf;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Benchmarks;
@@ -28,6 +29,23 @@ public static class BenchmarkModelExport
             using var model = BenchmarkModels.Create(name);
             CausalLMCheckpoint.Save(model, TinyModel.Tokenizer(), target);
             File.WriteAllText(Path.Combine(target, "parity.json"), Parity(model));
+            Console.WriteLine($"{name}: {target}");
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="sizes"/> (default <see cref="LlamaCppDecodeBenchmarks"/>' models) as float32 GGUF files
+    /// <c>NAME.gguf</c> in <paramref name="folder"/>, with the very weights the suite decodes with, for llama.cpp's
+    /// <c>llama-batched-bench</c> (<c>perf/llamacpp/compare.sh</c>).
+    /// </summary>
+    public static void WriteGguf(string folder, IEnumerable<string>? sizes = null)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (string name in sizes ?? LlamaCppDecodeBenchmarks.Models)
+        {
+            string target = Path.Combine(folder, name + ".gguf");
+            using var model = BenchmarkModels.Create(name);
+            CausalLMCheckpoint.SaveGguf(model, TinyModel.Tokenizer(), target, GgmlType.F32);
             Console.WriteLine($"{name}: {target}");
         }
     }

@@ -29,6 +29,16 @@ public static class BenchmarkModels
         NumAttentionHeads = 8, NumKeyValueHeads = 4, MaxPositionEmbeddings = 2048, TieWordEmbeddings = true, AttentionBias = true,
     };
 
+    /// <summary>
+    /// A 0.29M-parameter Llama (5 layers of width 64, 8/4 heads of 8, SwiGLU 172, vocabulary 512, untied head): the
+    /// size of the smallest Llama GGUFs people test llama.cpp with, where a decode step is almost all per-operation cost.
+    /// </summary>
+    public static CausalLMConfig Llama { get; } = new()
+    {
+        ModelType = "llama", VocabSize = 512, HiddenSize = 64, IntermediateSize = 172, NumHiddenLayers = 5,
+        NumAttentionHeads = 8, NumKeyValueHeads = 4, MaxPositionEmbeddings = 2048, TieWordEmbeddings = false,
+    };
+
     /// <summary>A seeded model of the named size in evaluation mode, with TorchSharp loaded.</summary>
     public static CausalLM Create(string name)
     {
@@ -53,6 +63,7 @@ public static class BenchmarkModels
         "QuickStart" => QuickStart,
         "1M" => Small,
         "30M" => Medium,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Known sizes: QuickStart, 1M, 30M."),
+        "Llama0.3M" => Llama,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Known sizes: QuickStart, 1M, 30M, Llama0.3M."),
     };
 }
