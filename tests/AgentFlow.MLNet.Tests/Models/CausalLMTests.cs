@@ -108,6 +108,11 @@ public sealed class CausalLMTests
         Assert.Contains("model.norm.weight", names);
         Assert.Contains("lm_head.weight", names);
         Assert.DoesNotContain(names, n => n.Contains("inv_freq"));
+        // Nothing but the checkpoint's tensors: a helper tensor a module keeps (rotary frequencies, the norm's eps)
+        // must not turn into a saved entry that checkpoint loaders would reject as unexpected.
+        var parameterNames = model.named_parameters().Select(p => p.name).ToHashSet();
+        Assert.Empty(names.Except(parameterNames));
+        Assert.Empty(parameterNames.Except(names));
     }
 
     [Fact]

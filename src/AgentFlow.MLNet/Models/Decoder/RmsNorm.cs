@@ -9,14 +9,19 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 #pragma warning disable IDE1006 // Hugging Face parameter names, so checkpoints load without remapping.
     private readonly Parameter weight;
 #pragma warning restore IDE1006
-    // A 0-dim tensor rather than a double: TorchSharp's scalar overloads wrap the number in a fresh Scalar on every call,
-    // which costs more than the addition itself at decode sizes. A CPU 0-dim tensor also combines with CUDA tensors.
+    // For float32 inputs eps is added as a 0-dim tensor rather than a double: TorchSharp's scalar overloads wrap the
+    // number in a fresh Scalar on every call, which costs more than the addition itself at decode sizes. It is a
+    // non-persistent buffer (never saved; moves with the module). Other dtypes use the double, since converting the
+    // module would round the buffer too.
     private readonly Tensor _eps;
+    private readonly double _epsValue;
 
     internal RmsNorm(long size, double eps) : base(nameof(RmsNorm))
     {
         weight = nn.Parameter(ones(size));
+        _epsValue = eps;
         _eps = tensor(eps, ScalarType.Float32).DetachFromDisposeScope();
+        register_buffer(nameof(_eps), _eps, persistent: false); // registered first, so RegisterComponents leaves it unsaved
         RegisterComponents();
     }
 
@@ -29,14 +34,8 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
         // much as its arithmetic.
         bool isFloat32 = input.dtype == ScalarType.Float32;
         var x = isFloat32 ? input : input.to(ScalarType.Float32);
-        var normalised = x * rsqrt(x.square().mean([-1], keepdim: true).add_(_eps));
+        var meanSquare = x.square().mean([-1], keepdim: true);
+        var normalised = x * rsqrt(isFloat32 ? meanSquare.add_(_eps) : meanSquare.add_(_epsValue));
         return (weight * (isFloat32 ? normalised : normalised.to(input.dtype))).MoveToOuterDisposeScope();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _eps.Dispose();
-        base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace AgentFlow.MLNet.Models.Decoder;
@@ -9,6 +10,9 @@ namespace AgentFlow.MLNet.Models.Decoder;
 internal sealed class RotaryEmbedding : nn.Module
 {
     // Not a checkpoint tensor: registered as a non-persistent buffer so it moves with the module but is never saved.
+    // The component name matches that registration, so registering the parent's components does not add it again as a
+    // saved buffer under the field's name.
+    [ComponentName(Name = "inv_freq")]
     private readonly Tensor _inverseFrequencies;
     private readonly long _halfHeadDim;
 
