@@ -3,7 +3,7 @@
 # llama.cpp's llama-batched-bench (64-token prompts, 64 decoded tokens, batch 1, 8 and 64, best of RUNS runs) and
 # with our BenchmarkDotNet suite one after the other on this machine, and prints the ratios.
 # Usage: perf/llamacpp/compare.sh LLAMA_CPP_BIN_DIR      (THREADS=N to change the 2 threads both sides use; RUNS=3)
-# Build llama.cpp's tools first, e.g. with ../shared/tools/build-llamacpp.sh (a measuring aid, never a dependency).
+# Build llama.cpp's CPU tools first (cmake -B build -DGGML_NATIVE=ON && cmake --build build in a llama.cpp source tree; a measuring aid, never a dependency).
 # Writes everything to BenchmarkDotNet.Artifacts/llamacpp/ (ignored by git). Takes about 5 minutes on 2 cores.
 set -euo pipefail
 bin=${1:?usage: perf/llamacpp/compare.sh LLAMA_CPP_BIN_DIR (the folder holding llama-batched-bench)}

@@ -51,7 +51,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         {
             if (_resolving)
                 return;
-            string runtime = RuntimeEnvironment.GetRuntimeDirectory();   // .../shared/Microsoft.NETCore.App/10.0.x/
+            string runtime = RuntimeEnvironment.GetRuntimeDirectory();   // <dotnet root>/shared/Microsoft.NETCore.App/10.0.x/
             string version = new DirectoryInfo(runtime.TrimEnd(Path.DirectorySeparatorChar)).Name;
             string aspNet = Path.GetFullPath(Path.Combine(runtime, "..", "..", "Microsoft.AspNetCore.App", version));
             if (!Directory.Exists(aspNet))
